@@ -1,0 +1,84 @@
+"""The Litestar application: `create_app()` wires routes to a container built at startup."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+
+from api import health, observability
+from api.chat.controllers import ChatController
+from api.conversations.convos import ConvosController
+from api.conversations.messages import MessagesController
+from api.conversations.tags import TagsController
+from api.errors import HANDLERS
+from api.identity import auth
+from api.startup import ROUTES as STARTUP
+from application.bootstrap import Container, bootstrap
+from application.settings import Settings, load_settings
+
+
+def create_app(container: Container | None = None, settings: Settings | None = None) -> Litestar:
+    """With no container, one is bootstrapped (workers included) when the app starts and
+    closed when it stops; nothing connects at import time."""
+    settings = container.settings if container else (settings or load_settings())
+    observability.configure_logging(settings.log_level, settings.log_json)
+    metrics = observability.Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        owned = container is None
+        built: Container = (
+            container
+            if container is not None
+            else await asyncio.to_thread(bootstrap, settings, workers=True)
+        )
+        built.commit_listeners.append(metrics.committed)
+        app.state.container = built
+        sweep = asyncio.create_task(_sweep_generations(built))
+        try:
+            yield
+        finally:
+            sweep.cancel()
+            # A container outlives an app in tests: it must not keep counting for a dead one.
+            built.commit_listeners.remove(metrics.committed)
+            await built.chat.close()
+            if owned:
+                await asyncio.to_thread(built.close)
+
+    app = Litestar(
+        route_handlers=[
+            health.live,
+            health.ready,
+            observability.metrics_endpoint,
+            *auth.ROUTES,
+            *STARTUP,
+            ConvosController,
+            MessagesController,
+            TagsController,
+            ChatController,
+        ],
+        lifespan=[lifespan],
+        exception_handlers=HANDLERS,
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(title="Chronicle", version="0.1.0", path="/schema"),
+        state=State({"metrics": metrics}),
+        debug=False,
+        logging_config=None,
+    )
+    # Outside the router and its exception handling, so that unmatched paths (404) and the
+    # final status of every error are timed and logged too; route middleware never sees them.
+    app.asgi_handler = observability.metrics_middleware(app.asgi_handler)
+    return app
+
+
+async def _sweep_generations(container: Container) -> None:
+    """Finish generations whose API process died (their heartbeat went stale)."""
+    while True:
+        await asyncio.sleep(container.settings.generation_stale_s / 2)
+        with contextlib.suppress(Exception):
+            await container.chat.sweep(container.settings.generation_stale_s)

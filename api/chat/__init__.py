@@ -1,0 +1,1 @@
+"""LibreChat's resumable generation protocol (v2): start, stream, abort, status, active."""

@@ -1,0 +1,127 @@
+"""/api/agents/chat: start a turn, stream it over SSE (resumable), abort it, ask its status."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.di import Provide
+from litestar.params import JSONBody
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+from api.deps import container_of, provide_user_id
+from application.chat.service import PROTOCOL, StartChat
+from domain.shared.errors import Invalid, NotFound
+
+SSE_HEADERS = {
+    "Cache-Control": "no-cache, no-transform",
+    "X-Accel-Buffering": "no",
+    "Content-Encoding": "identity",
+}
+SETTINGS_KEYS = (
+    "promptPrefix",
+    "temperature",
+    "max_tokens",
+    "top_p",
+    "modelLabel",
+    "agent_id",
+    "spec",
+    "iconURL",
+)
+
+
+class ChatController(Controller):
+    path = "/api/agents/chat"
+    dependencies = {"user_id": Provide(provide_user_id)}
+
+    @post(["/", "/{endpoint:str}"], status_code=200)
+    async def start(
+        self,
+        request: Request[Any, Any, Any],
+        user_id: UUID,
+        data: JSONBody[dict[str, Any]],
+        endpoint: str | None = None,
+    ) -> dict[str, Any]:
+        command = start_command(data, endpoint)
+        return await container_of(request).chat.start(user_id, command)
+
+    @get("/stream/{stream_id:str}", media_type="text/event-stream")
+    async def stream(self, request: Request[Any, Any, Any], user_id: UUID, stream_id: str) -> Any:
+        chat = container_of(request).chat
+        job = await chat.bus.get(stream_id)
+        if job is None or job.user_id != str(user_id):
+            return Response(
+                {"error": "Stream not found", "message": "Stream not found"},
+                status_code=404,
+                media_type=MediaType.JSON,
+            )
+        resume = request.query_params.get("resume") == "true"
+        return ServerSentEvent(
+            _frames(chat.frames(user_id, stream_id, resume)), headers=SSE_HEADERS
+        )
+
+    @post("/abort", status_code=200)
+    async def abort(
+        self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[dict[str, Any]]
+    ) -> Response[Any]:
+        stream_id = str(data.get("streamId") or data.get("conversationId") or "")
+        try:
+            return Response(await container_of(request).chat.abort(user_id, stream_id))
+        except NotFound:
+            return Response({"error": "Job not found", "streamId": stream_id}, status_code=404)
+
+    @get("/status/{conversation_id:str}")
+    async def status(
+        self, request: Request[Any, Any, Any], user_id: UUID, conversation_id: str
+    ) -> dict[str, Any]:
+        return await container_of(request).chat.status(user_id, conversation_id)
+
+    @get("/active")
+    async def active(self, request: Request[Any, Any, Any], user_id: UUID) -> dict[str, Any]:
+        return {"activeJobIds": await container_of(request).chat.active(user_id)}
+
+
+async def _frames(frames: AsyncIterator[dict[str, Any]]) -> AsyncIterator[ServerSentEventMessage]:
+    async for frame in frames:
+        yield ServerSentEventMessage(
+            data=msgspec.json.encode(frame["data"]).decode(), event=frame["event"]
+        )
+
+
+def start_command(data: dict[str, Any], endpoint: str | None) -> StartChat:
+    """Read LibreChat's start payload; wrong types are a 400, never a 500."""
+
+    def text(key: str, limit: int = 128) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or len(value) > limit:
+            raise Invalid(f"Invalid {key}")
+        return value
+
+    message = data.get("text", "")
+    if not isinstance(message, str):
+        raise Invalid("Invalid text")
+    request_id = text("clientRequestId")
+    if request_id is not None and not 1 <= len(request_id) <= 128:
+        raise Invalid("Invalid clientRequestId")
+    return StartChat(
+        text=message,
+        conversation_id=text("conversationId"),
+        parent_message_id=text("parentMessageId"),
+        endpoint=endpoint if endpoint not in (None, "agents") else text("endpoint"),
+        model=text("model", 200),
+        client_request_id=request_id,
+        is_regenerate=data.get("isRegenerate") is True,
+        override_parent_message_id=text("overrideParentMessageId"),
+        response_message_id=text("responseMessageId"),
+        override_user_message_id=text("overrideUserMessageId"),
+        is_continued=data.get("isContinued") is True,
+        settings={k: data[k] for k in SETTINGS_KEYS if k in data},
+    )
+
+
+__all__ = ["PROTOCOL", "ChatController"]

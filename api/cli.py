@@ -1,0 +1,220 @@
+"""`chronicle`: serve, worker, users, projections, audit. Each command bootstraps once."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.table import Table
+
+from application.bootstrap import Container, bootstrap
+from application.settings import Settings, SettingsError, load_settings
+from domain.shared.errors import DomainError
+
+app = typer.Typer(
+    help="Chronicle: an event-sourced backend that speaks LibreChat's API.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+users = typer.Typer(help="Create and list users.", no_args_is_help=True)
+projections = typer.Typer(help="Read-model status and rebuilds.", no_args_is_help=True)
+audit = typer.Typer(help="Verify the tamper-evident event log.", no_args_is_help=True)
+app.add_typer(users, name="users")
+app.add_typer(projections, name="projections")
+app.add_typer(audit, name="audit")
+# Piped or captured output gets wide lines, so ids and emails are never cut off.
+console = Console(width=None if sys.stdout.isatty() else 200)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        print(f"chronicle: {error}", file=sys.stderr)
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def _container() -> Iterator[Container]:
+    container = bootstrap(_settings())
+    try:
+        yield container
+    finally:
+        container.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Serve the HTTP API (embedded mode runs its workers in-process)."""
+    import uvicorn
+
+    settings = _settings()
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def worker(threads: Annotated[int | None, typer.Option()] = None) -> None:
+    """Run projection and background workers (distributed mode)."""
+    from workers.main import run
+
+    run(_settings(), threads)
+
+
+@users.command("create")
+def users_create(
+    email: str,
+    name: Annotated[str | None, typer.Option()] = None,
+    username: Annotated[str, typer.Option()] = "",
+    password: Annotated[str | None, typer.Option()] = None,
+    role: Annotated[str | None, typer.Option(help="ADMIN or USER")] = None,
+) -> None:
+    """Register a user (the first user ever becomes ADMIN unless --role says otherwise)."""
+    password = password or getpass.getpass("Password: ")
+    with _container() as container:
+        try:
+            done = container.identity.register(
+                name=name or email.split("@")[0],
+                email=email,
+                password=password,
+                confirm=password,
+                username=username or None,
+                role=role,
+            )
+        except DomainError as error:
+            console.print(f"[red]{error}[/red]")
+            raise typer.Exit(1) from None
+        if not done.created:
+            console.print(f"[red]A user with email {email} already exists.[/red]")
+            raise typer.Exit(1)
+        console.print(f"Created user {done.user_id}")
+
+
+@users.command("list")
+def users_list() -> None:
+    """Every user in the directory read model."""
+    from projections.identity.user_directory import UserDirectoryProjection, list_users
+
+    with _container() as container:
+        container.projections.catch_up("user_directory")
+        with container.db.connect() as conn:
+            rows = list_users(conn, UserDirectoryProjection().views(), limit=10_000)
+    table = Table("id", "email", "name", "role", "created", "last login", "logins")
+    for r in rows:
+        table.add_row(
+            r["user_id"],
+            r["email"] or "",
+            r["name"] or "",
+            r["role"],
+            str(r["created_at"])[:19],
+            str(r["last_login_at"] or "")[:19],
+            str(r["login_count"]),
+        )
+    console.print(table)
+
+
+@projections.command("status")
+def projections_status() -> None:
+    """Lag of every projection, per context it reads."""
+    with _container() as container:
+        rows = container.projections.status()
+    table = Table(
+        "projection", "generation", "version", "context", "position", "head", "behind", "state"
+    )
+    for lag in rows:
+        table.add_row(
+            lag.projection,
+            str(lag.generation),
+            str(lag.version),
+            lag.context,
+            str(lag.position),
+            str(lag.head),
+            str(lag.behind),
+            "building" if lag.building else "serving",
+        )
+    console.print(table)
+
+
+@projections.command("rebuild")
+def projections_rebuild(name: str) -> None:
+    """Build NAME again from position 0 beside the serving copy, then switch to it."""
+    with _container() as container:
+        if name not in container.projections.projections:
+            console.print(f"[red]No projection named {name!r}.[/red]")
+            raise typer.Exit(1)
+        generation = container.projections.start_rebuild(name)
+        total = sum(
+            lag.head
+            for lag in container.projections.status()
+            if lag.projection == name and lag.generation == generation
+        )
+        with _progress() as progress:
+            task = progress.add_task(f"rebuilding {name}", total=total or 1)
+            while container.projections.is_building(name):
+                container.projections.catch_up_batch(name)
+                done = sum(
+                    lag.position
+                    for lag in container.projections.status()
+                    if lag.projection == name and lag.generation == generation
+                )
+                progress.update(task, completed=min(done, total))
+            progress.update(task, completed=total or 1)
+        console.print(f"{name}: now serving generation {generation}")
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain of every context's events table."""
+    from infrastructure.eventstore.chain import verify
+
+    broken = False
+    with _container() as container, _progress() as progress:
+        for name, store in container.stores.items():
+            task = progress.add_task(f"{name}", total=store.head() or 1)
+
+            def advance(checked: int, task: TaskID = task) -> None:
+                progress.update(task, completed=checked)
+
+            report = verify(store.recorder, progress=advance)  # type: ignore[arg-type]
+            progress.update(task, completed=store.head() or 1)
+            if report.ok:
+                console.print(
+                    f"{name}: {report.checked} events, chain intact, head {report.head.hex()}"
+                )
+            else:
+                broken = True
+                console.print(
+                    f"[red]{name}: chain broken at notification "
+                    f"{report.first_bad}: {report.reason}[/red]"
+                )
+    if broken:
+        raise typer.Exit(1)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def main() -> None:
+    app()

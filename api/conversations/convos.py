@@ -1,0 +1,224 @@
+"""/api/convos: the chat list, one chat, and commands on chats."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import Provide
+from litestar.params import JSONBody, MultipartBody
+
+from api.conversations.schemas import ConvoCommand, DuplicateBody, ForkBody
+from api.deps import container_of, provide_user_id
+from application.conversations.presenters import (
+    conversation_json,
+    conversation_row_json,
+    message_json,
+)
+from application.conversations.service import Copied
+from domain.shared.errors import Invalid, NotFound
+from projections.conversations import queries
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+LIST_PROJECTIONS = ["conversation_list"]
+
+
+def parse_id(value: str | None, what: str = "Conversation") -> UUID:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise NotFound(f"{what} not found") from None
+
+
+class ConvosController(Controller):
+    path = "/api/convos"
+    dependencies = {"user_id": Provide(provide_user_id)}
+
+    @get("/", sync_to_thread=True)
+    def list_convos(self, request: Request[Any, Any, Any], user_id: UUID) -> dict[str, Any]:
+        params = request.query_params
+        container = container_of(request)
+        container.consistency.wait(user_id, LIST_PROJECTIONS)
+        page = _page(container, user_id, params)
+        return {
+            "conversations": [conversation_row_json(r) for r in page.rows],
+            "nextCursor": page.next_cursor,
+        }
+
+    @get("/gen_title/{conversation_id:str}", sync_to_thread=True)
+    def gen_title(
+        self, request: Request[Any, Any, Any], user_id: UUID, conversation_id: str
+    ) -> Response[Any]:
+        try:
+            convo = container_of(request).conversations.get(user_id, parse_id(conversation_id))
+        except NotFound:
+            return Response({"message": "Title not found"}, status_code=404)
+        if convo.title in ("", "New Chat"):
+            return Response({"message": "Title not found"}, status_code=404)
+        return Response({"title": convo.title})
+
+    @get("/{conversation_id:str}", sync_to_thread=True)
+    def get_convo(
+        self, request: Request[Any, Any, Any], user_id: UUID, conversation_id: str
+    ) -> Response[Any]:
+        try:
+            convo = container_of(request).conversations.get(user_id, parse_id(conversation_id))
+        except NotFound:
+            return Response(None, status_code=404)
+        return Response(conversation_json(convo))
+
+    @post("/update", status_code=201, sync_to_thread=True)
+    def update(
+        self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[ConvoCommand]
+    ) -> dict[str, Any]:
+        service = container_of(request).conversations
+        cid = parse_id(data.arg.conversationId)
+        service.retitle(user_id, cid, data.arg.title)
+        return conversation_json(service.get(user_id, cid))
+
+    @post("/archive", status_code=200, sync_to_thread=True)
+    def archive(
+        self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[ConvoCommand]
+    ) -> dict[str, Any]:
+        if data.arg.isArchived is None:
+            raise Invalid("isArchived is required")
+        service = container_of(request).conversations
+        cid = parse_id(data.arg.conversationId)
+        service.archive(user_id, cid, data.arg.isArchived)
+        return conversation_json(service.get(user_id, cid))
+
+    @post("/archive/all", status_code=200, sync_to_thread=True)
+    def archive_all(self, request: Request[Any, Any, Any], user_id: UUID) -> dict[str, Any]:
+        done = container_of(request).conversations.archive_all(user_id)
+        return {"archivedCount": done.value}
+
+    @post("/pin", status_code=200, sync_to_thread=True)
+    def pin(
+        self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[ConvoCommand]
+    ) -> dict[str, Any]:
+        if data.arg.pinned is None:
+            raise Invalid("pinned is required")
+        service = container_of(request).conversations
+        cid = parse_id(data.arg.conversationId)
+        service.pin(user_id, cid, data.arg.pinned)
+        return conversation_json(service.get(user_id, cid))
+
+    @delete("/", status_code=201, sync_to_thread=True)
+    def delete_convos(
+        self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[ConvoCommand]
+    ) -> Response[Any]:
+        arg = data.arg
+        if not any((arg.conversationId, arg.source, arg.thread_id, arg.endpoint)):
+            return Response({"error": "no parameters provided"}, status_code=400)
+        if arg.source == "button" and not arg.conversationId:
+            return Response("nothing to delete", status_code=200, media_type="text/plain")
+        return Response(_deleted(request, user_id, [parse_id(arg.conversationId)]), status_code=201)
+
+    @delete("/all", status_code=201, sync_to_thread=True)
+    def delete_all(self, request: Request[Any, Any, Any], user_id: UUID) -> Response[Any]:
+        container = container_of(request)
+        ids = container.conversations.index.conversation_ids(user_id)
+        return Response(_deleted(request, user_id, ids), status_code=201)
+
+    @post("/fork", status_code=200, sync_to_thread=True)
+    def fork(
+        self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[ForkBody]
+    ) -> dict[str, Any]:
+        copied = container_of(request).conversations.fork(
+            user_id,
+            parse_id(data.conversationId),
+            parse_id(data.messageId, "Message"),
+            data.option,
+            data.splitAtTarget,
+        )
+        return _copied(copied)
+
+    @post("/duplicate", status_code=201, sync_to_thread=True)
+    def duplicate(
+        self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[DuplicateBody]
+    ) -> dict[str, Any]:
+        copied = container_of(request).conversations.duplicate(
+            user_id, parse_id(data.conversationId), data.title
+        )
+        return _copied(copied)
+
+    @post("/import", status_code=201)
+    async def import_convos(
+        self,
+        request: Request[Any, Any, Any],
+        user_id: UUID,
+        data: MultipartBody[dict[str, UploadFile]],
+    ) -> Response[Any]:
+        upload = data.get("file")
+        if upload is None:
+            return Response({"message": "No file uploaded"}, status_code=400)
+        raw = await upload.read()
+        if len(raw) > MAX_IMPORT_BYTES:
+            return Response({"message": "File is too large"}, status_code=413)
+        try:
+            parsed = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return Response({"message": "Invalid JSON file"}, status_code=400)
+        from anyio import to_thread
+
+        service = container_of(request).conversations
+        await to_thread.run_sync(service.import_export, user_id, parsed)
+        return Response({"message": "Conversation(s) imported successfully"}, status_code=201)
+
+
+def _page(container: Any, user_id: UUID, params: Any) -> queries.Page:
+    limit = _limit(params.get("limit"))
+    direction = params.get("sortDirection", "desc")
+    if direction not in ("asc", "desc"):
+        raise Invalid("Invalid sortDirection")
+    request = queries.ListRequest(
+        user_id=user_id,
+        limit=limit,
+        sort_by=params.get("sortBy", "updatedAt"),
+        descending=direction == "desc",
+        archived=params.get("isArchived") == "true",
+        pinned=True if params.get("pinned") == "true" else None,
+        tags=tuple(params.getall("tags", [])) or tuple(params.getall("tags[]", [])),
+        cursor=params.get("cursor") or None,
+    )
+    with container.db.connect() as conn:
+        return queries.list_conversations(conn, request)
+
+
+def _limit(raw: str | None) -> int:
+    if raw is None:
+        return 25
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Invalid("Invalid limit") from None
+    if not 1 <= value <= 100:
+        raise Invalid("limit must be between 1 and 100")
+    return value
+
+
+def _deleted(request: Request[Any, Any, Any], user_id: UUID, ids: list[UUID]) -> dict[str, Any]:
+    container = container_of(request)
+    counts = {}
+    for cid in ids:
+        try:
+            counts[cid] = len(container.conversations.get(user_id, cid).messages)
+        except NotFound:
+            continue
+    deleted = container.conversations.delete(user_id, list(counts)).value
+    return {
+        "acknowledged": True,
+        "deletedCount": len(deleted),
+        "messages": {"acknowledged": True, "deletedCount": sum(counts[c] for c in deleted)},
+        "conversationIds": [str(c) for c in deleted],
+    }
+
+
+def _copied(copied: Copied) -> dict[str, Any]:
+    return {
+        "conversation": conversation_json(copied.conversation),
+        "messages": [message_json(m, copied.conversation.id) for m in copied.messages],
+    }

@@ -1,0 +1,183 @@
+"""/api/messages: transcripts, posting, editing, feedback and deleting single messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.di import Provide
+from litestar.params import JSONBody
+
+from api.conversations.convos import parse_id
+from api.conversations.schemas import FeedbackBody, MessageBody, MessageEdit
+from api.deps import container_of, provide_user_id
+from application.conversations.presenters import message_json, message_row_json
+from domain.shared.errors import Invalid, NotFound
+from projections.conversations import queries
+from projections.conversations.queries import as_utc
+
+TRANSCRIPT = ["conversation_list", "transcript"]
+
+
+class MessagesController(Controller):
+    path = "/api/messages"
+    dependencies = {"user_id": Provide(provide_user_id)}
+
+    @get("/", sync_to_thread=True)
+    def list_messages(self, request: Request[Any, Any, Any], user_id: UUID) -> dict[str, Any]:
+        params = request.query_params
+        container = container_of(request)
+        container.consistency.wait(user_id, TRANSCRIPT)
+        with container.db.connect() as conn:
+            if params.get("search"):
+                rows = queries.search_messages(conn, user_id, params["search"][:256])
+                return {"messages": [message_row_json(r) for r in rows], "nextCursor": None}
+            if not params.get("conversationId"):
+                return {"messages": [], "nextCursor": None}
+            cid = _own(conn, user_id, params["conversationId"])
+            return _page(conn, cid, params)
+
+    @get("/{conversation_id:str}", sync_to_thread=True)
+    def transcript(
+        self, request: Request[Any, Any, Any], user_id: UUID, conversation_id: str
+    ) -> Response[Any]:
+        if conversation_id == "new":
+            return Response([])
+        container = container_of(request)
+        container.consistency.wait(user_id, TRANSCRIPT)
+        with container.db.connect() as conn:
+            cid = _own(conn, user_id, conversation_id)
+            return Response([message_row_json(r) for r in queries.transcript(conn, cid)])
+
+    @get("/{conversation_id:str}/{message_id:str}", sync_to_thread=True)
+    def one(
+        self, request: Request[Any, Any, Any], user_id: UUID, conversation_id: str, message_id: str
+    ) -> list[dict[str, Any]]:
+        convo = container_of(request).conversations.get(user_id, parse_id(conversation_id))
+        message = convo.messages.get(parse_id(message_id, "Message"))
+        return [message_json(message, convo.id)] if message else []
+
+    @post("/{conversation_id:str}", status_code=201, sync_to_thread=True)
+    def post_message(
+        self,
+        request: Request[Any, Any, Any],
+        user_id: UUID,
+        conversation_id: str,
+        data: JSONBody[MessageBody],
+    ) -> dict[str, Any]:
+        cid = parse_id(conversation_id)
+        done = container_of(request).conversations.post_message(
+            user_id,
+            cid,
+            _message_id(data.messageId),
+            _message_id(data.parentMessageId),
+            sender=data.sender,
+            is_created_by_user=data.isCreatedByUser,
+            text=data.text,
+            content=data.content,
+            model=data.model,
+            endpoint=data.endpoint,
+            token_count=data.tokenCount,
+            unfinished=data.unfinished,
+            error=data.error,
+        )
+        return message_json(done.value, cid)
+
+    @put("/{conversation_id:str}/{message_id:str}", sync_to_thread=True)
+    def edit(
+        self,
+        request: Request[Any, Any, Any],
+        user_id: UUID,
+        conversation_id: str,
+        message_id: str,
+        data: JSONBody[MessageEdit],
+    ) -> dict[str, Any]:
+        cid = parse_id(conversation_id)
+        done = container_of(request).conversations.edit_message(
+            user_id, cid, parse_id(message_id, "Message"), data.text, data.index
+        )
+        body = message_json(done.value, cid)
+        keys = (
+            "messageId",
+            "conversationId",
+            "parentMessageId",
+            "sender",
+            "text",
+            "isCreatedByUser",
+            "tokenCount",
+            "feedback",
+            "endpoint",
+        )
+        return {k: body.get(k) for k in keys}
+
+    @put("/{conversation_id:str}/{message_id:str}/feedback", sync_to_thread=True)
+    def feedback(
+        self,
+        request: Request[Any, Any, Any],
+        user_id: UUID,
+        conversation_id: str,
+        message_id: str,
+        data: JSONBody[FeedbackBody],
+    ) -> Response[Any]:
+        cid = parse_id(conversation_id)
+        try:
+            done = container_of(request).conversations.give_feedback(
+                user_id, cid, parse_id(message_id, "Message"), data.feedback
+            )
+        except Invalid:
+            return Response({"error": "Invalid feedback"}, status_code=400)
+        return Response(
+            {"messageId": message_id, "conversationId": str(cid), "feedback": done.value.feedback}
+        )
+
+    @delete("/{conversation_id:str}/{message_id:str}", status_code=204, sync_to_thread=True)
+    def delete_message(
+        self, request: Request[Any, Any, Any], user_id: UUID, conversation_id: str, message_id: str
+    ) -> None:
+        container_of(request).conversations.delete_message(
+            user_id, parse_id(conversation_id), parse_id(message_id, "Message")
+        )
+
+
+def _own(conn: Any, user_id: UUID, conversation_id: str) -> UUID:
+    cid = parse_id(conversation_id)
+    if queries.owner_of(conn, cid) != str(user_id):
+        raise NotFound("Conversation not found")
+    return cid
+
+
+def _page(conn: Any, cid: UUID, params: Any) -> dict[str, Any]:
+    try:
+        size = int(params.get("pageSize", 25))
+    except ValueError:
+        raise Invalid("Invalid pageSize") from None
+    if not 1 <= size <= 100:
+        raise Invalid("pageSize must be between 1 and 100")
+    descending = params.get("sortDirection", "desc") != "asc"
+    after = _cursor_time(params.get("cursor"))
+    rows = queries.message_page(conn, cid, limit=size, descending=descending, after=after)
+    more = len(rows) > size
+    rows = rows[:size]
+    return {
+        "messages": [message_row_json(r) for r in rows],
+        # full precision: a millisecond cursor would skip rows within that millisecond
+        "nextCursor": as_utc(rows[-1]["created_at"]).isoformat() if more and rows else None,
+    }
+
+
+def _cursor_time(cursor: str | None) -> datetime | None:
+    if not cursor:
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(cursor.replace("Z", "+00:00")))
+    except ValueError:
+        raise Invalid("Invalid cursor") from None
+
+
+def _message_id(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise Invalid("messageId must be a UUID") from None

@@ -1,0 +1,84 @@
+"""Every failure becomes a JSON body in LibreChat's shape; nothing a client sends is a 500."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from domain.shared.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthenticated,
+)
+
+log = logging.getLogger("chronicle.api")
+
+STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 400, Unauthenticated: 401}
+INVALID = "Invalid request data"
+
+# Statuses whose body is fixed, whatever the detail says (LibreChat's wording).
+FIXED = {
+    401: {"message": "Unauthorized"},
+    404: {"message": "Not Found"},
+    413: {"message": "Request entity too large"},
+}
+
+
+def _body(message: str) -> dict[str, str]:
+    return {"error": message, "message": message}
+
+
+def domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
+    status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
+    return Response(_body(str(error) or type(error).__name__), status_code=status)
+
+
+def validation_error(_: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
+    """Wrong types and missing fields: one short reason, never the schema internals."""
+    reasons = [str(e.get("message", "")) for e in (error.extra or []) if isinstance(e, dict)]
+    reason = "; ".join(r for r in reasons if r) or str(error.detail)
+    return Response({"error": INVALID, "message": reason}, status_code=400)
+
+
+def http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    status = error.status_code
+    if isinstance(error, NotAuthorizedException):
+        status = 401
+    if status in FIXED:
+        return Response(FIXED[status], status_code=status, headers=error.headers)
+    if status >= 500:
+        return internal_error(request, error)
+    detail = str(error.detail or "")
+    # A body that does not decode (malformed JSON, bad bytes) is invalid request data too.
+    body = {"error": INVALID, "message": detail} if status == 400 else _body(detail)
+    return Response(body, status_code=status, headers=error.headers)
+
+
+def internal_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """Logged with its traceback here; the client learns nothing about the inside."""
+    log.error(
+        "unhandled error on %s %s",
+        request.method,
+        request.url.path,
+        exc_info=(type(error), error, error.__traceback__),
+    )
+    return Response(
+        {"message": "Internal Server Error"},
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+        media_type=MediaType.JSON,
+    )
+
+
+HANDLERS: dict[Any, Any] = {
+    DomainError: domain_error,
+    ValidationException: validation_error,
+    HTTPException: http_error,
+    Exception: internal_error,
+}

@@ -1,0 +1,1 @@
+"""Identity routes: LibreChat's /api/auth/*, /api/user and /api/roles."""

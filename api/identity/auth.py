@@ -1,0 +1,126 @@
+"""/api/auth: register, login, refresh (rotating the refresh cookie), logout."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from litestar import MediaType, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.di import Provide
+from litestar.params import JSONBody
+
+from api.deps import container_of, provide_user_id
+from api.identity.presenters import user_json
+from application.identity.ports import ExpiredToken, InvalidToken
+from application.identity.service import SignedIn
+from domain.shared.errors import Invalid, NotFound, Unauthenticated
+
+REGISTERED = "Please check your email to verify your email address."
+NOT_FOUND_REFRESH = "Refresh token expired or not found for this user"
+
+
+@post("/api/auth/register", status_code=200, sync_to_thread=True)
+def register(request: Request[Any, Any, Any], data: JSONBody[dict[str, Any]]) -> Response[Any]:
+    container = container_of(request)
+    if not container.settings.allow_registration:
+        return Response({"message": "Registration is not allowed."}, status_code=403)
+    try:
+        container.identity.register(
+            name=data.get("name"),
+            email=data.get("email"),
+            password=data.get("password"),
+            confirm=data.get("confirm_password"),
+            username=data.get("username"),
+        )
+    except Invalid as error:  # LibreChat answers validation errors with 404
+        return Response({"message": str(error)}, status_code=404)
+    return Response({"message": REGISTERED})
+
+
+@post("/api/auth/login", status_code=200, sync_to_thread=True)
+def login(request: Request[Any, Any, Any], data: JSONBody[dict[str, Any]]) -> Response[Any]:
+    email, password = data.get("email"), data.get("password")
+    if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
+        return Response({"message": "Invalid credentials"}, status_code=400)
+    try:
+        signed = container_of(request).identity.login(
+            email, password, _ip(request), request.headers.get("user-agent", "")[:512]
+        )
+    except Unauthenticated as error:
+        return Response({"message": str(error)}, status_code=422)
+    return _signed_in(request, signed)
+
+
+@post("/api/auth/refresh", status_code=200, sync_to_thread=True)
+def refresh(request: Request[Any, Any, Any]) -> Response[Any]:
+    token = request.cookies.get("refreshToken")
+    if not token:
+        return Response("Refresh token not provided", media_type=MediaType.TEXT)
+    try:
+        signed = container_of(request).identity.refresh(token, _ip(request))
+    except ExpiredToken:
+        return Response("Refresh token expired", status_code=403, media_type=MediaType.TEXT)
+    except InvalidToken:
+        return Response("Invalid refresh token", status_code=403, media_type=MediaType.TEXT)
+    except Unauthenticated:
+        return Response(NOT_FOUND_REFRESH, status_code=401, media_type=MediaType.TEXT)
+    return _signed_in(request, signed)
+
+
+@post(
+    "/api/auth/logout",
+    status_code=200,
+    sync_to_thread=True,
+    dependencies={"user_id": Provide(provide_user_id)},
+)
+def logout(request: Request[Any, Any, Any], user_id: UUID) -> Response[Any]:
+    container_of(request).identity.logout(request.cookies.get("refreshToken"))
+    expired = datetime(1970, 1, 1, tzinfo=UTC).timestamp()
+    cookies = [
+        Cookie(key=k, value="", expires=int(expired), path="/", httponly=True)
+        for k in ("refreshToken", "token_provider")
+    ]
+    return Response({"message": "Logout successful"}, cookies=cookies)
+
+
+@get("/api/user", sync_to_thread=True, dependencies={"user_id": Provide(provide_user_id)})
+def current_user(request: Request[Any, Any, Any], user_id: UUID) -> Response[Any]:
+    try:
+        return Response(user_json(container_of(request).identity.profile(user_id)))
+    except NotFound:
+        return Response({"message": "Unauthorized"}, status_code=401)
+
+
+def _signed_in(request: Request[Any, Any, Any], signed: SignedIn) -> Response[Any]:
+    secure = container_of(request).settings.secure_cookies
+    expires = int(signed.refresh_expires_at.timestamp())
+    cookies = [
+        Cookie(
+            key="refreshToken",
+            value=signed.refresh_token,
+            expires=expires,
+            httponly=True,
+            secure=secure,
+            samesite="strict",
+            path="/",
+        ),
+        Cookie(
+            key="token_provider",
+            value="librechat",
+            expires=expires,
+            httponly=True,
+            secure=secure,
+            samesite="strict",
+            path="/",
+        ),
+    ]
+    return Response({"token": signed.token, "user": user_json(signed.user)}, cookies=cookies)
+
+
+def _ip(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else ""
+
+
+ROUTES = [register, login, refresh, logout, current_user]

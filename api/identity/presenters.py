@@ -1,0 +1,29 @@
+"""LibreChat's public user object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from application.conversations.presenters import iso
+from application.identity.service import UserProfile
+
+
+def user_json(user: UserProfile) -> dict[str, Any]:
+    return {
+        "_id": str(user.id),
+        "id": str(user.id),
+        "name": user.name,
+        "username": user.username,
+        "email": user.email,
+        "emailVerified": user.email_verified,
+        "avatar": None,
+        "provider": user.provider,
+        "role": user.role,
+        "plugins": [],
+        "twoFactorEnabled": False,
+        "termsAccepted": False,
+        "personalization": {"memories": True},
+        "favorites": [],
+        "createdAt": iso(user.created_at),
+        "updatedAt": iso(user.updated_at),
+    }

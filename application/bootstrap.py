@@ -1,0 +1,368 @@
+"""The composition root: the one place that picks implementations for the chosen mode."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+from uuid import UUID
+
+from application.chat.config import load_endpoints
+from application.chat.service import ChatService
+from application.conversations.service import ConversationsService
+from application.identity.service import IdentityPolicy, IdentityService
+from application.settings import Settings, load_settings
+from application.shared.store import CONTEXTS, EventStore, Position
+from domain.conversations.conversation import Conversation
+from domain.shared.aggregate import Aggregate
+
+log = logging.getLogger(__name__)
+
+# Long-lived aggregates load from their latest snapshot plus the events after it.
+SNAPSHOT_EVERY: dict[str, dict[type[Aggregate], int]] = {"conversations": {Conversation: 100}}
+
+
+@dataclass
+class Container:
+    """Everything a process needs, built once by `bootstrap()`; `close()` releases it all."""
+
+    settings: Settings
+    stores: dict[str, EventStore]
+    db: Any  # sqlalchemy.Engine of the read models
+    keystore: Any
+    projections: Any  # projections.engine.engine.ProjectionEngine
+    consistency: Any  # projections.engine.consistency.ReadYourWrites
+    identity: IdentityService
+    conversations: ConversationsService
+    chat: ChatService
+    tokens: Any  # infrastructure.tokens.JwtTokens
+    broker: Any  # dramatiq.Broker
+    poker: Any  # workers.projections.Poker
+    redis: Any | None = None
+    commit_listeners: list[Callable[[Position, UUID | None], None]] = field(default_factory=list)
+    _running: list[Any] = field(default_factory=list)
+
+    def start_workers(self) -> None:
+        """In-process catch-up workers and the sweep (embedded mode, tests)."""
+        import dramatiq
+
+        from workers.projections import Sweeper
+
+        worker = dramatiq.Worker(
+            self.broker, worker_threads=self.settings.worker_threads, worker_timeout=100
+        )
+        worker.start()
+        sweeper = Sweeper(self.poker, self.settings.projection_sweep_s)
+        sweeper.start()
+        self._running += [worker, sweeper]
+        self.poker.poke_all()
+
+    def stop_workers(self, timeout_ms: int = 10_000) -> None:
+        """Stop the sweep, then let in-flight catch-ups finish (bounded)."""
+        import dramatiq
+
+        while self._running:
+            running = self._running.pop()
+            if isinstance(running, dramatiq.Worker):
+                running.stop(timeout=timeout_ms)
+            else:
+                running.stop()
+
+    def close(self) -> None:
+        self.stop_workers()
+        for store in self.stores.values():
+            store.close()
+        self.db.dispose()
+        self.keystore.dispose()
+        if self.redis is not None:
+            self.redis.close()
+
+    def ready(self) -> dict[str, bool]:
+        checks = {"database": _ping_sql(self.db)}
+        if self.redis is not None:
+            checks["redis"] = _ping_redis(self.redis)
+        return checks
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    workers: bool = False,
+    environ: dict[str, str] | None = None,
+) -> Container:
+    """Build the container. Nothing connects at import time; everything connects here."""
+    from infrastructure.database import create_engine
+    from infrastructure.eventstore.mapper import PersonalDataMapper
+    from infrastructure.passwords import Argon2Hasher
+    from infrastructure.providers.catalog import build_catalog
+    from infrastructure.tokens import JwtTokens
+    from projections.conversations.index import ProjectedConversationIndex
+    from projections.engine.consistency import ReadYourWrites
+    from projections.engine.engine import ProjectionEngine
+    from projections.registry import all_projections
+
+    settings = settings or load_settings(environ)
+    secrets_ = _secrets(settings)
+    urls = _database_urls(settings)
+    keys_engine = create_engine(urls["keys"], pool_size=2, max_overflow=4)
+    keystore = _KeyStore(keys_engine, base64.b64decode(secrets_["master_key"]))
+    keystore.create_tables()
+    mapper = PersonalDataMapper(keystore)
+    listeners: list[Callable[[Position, UUID | None], None]] = []
+
+    def on_commit(position: Position, actor: UUID | None) -> None:
+        for listener in listeners:
+            listener(position, actor)
+
+    stores = {
+        name: EventStore(
+            name,
+            _store_env(settings, name, urls),
+            mapper,
+            on_commit,
+            snapshot_every=SNAPSHOT_EVERY.get(name),
+        )
+        for name in CONTEXTS
+    }
+    db = create_engine(
+        urls["read_models"], settings.postgres_pool_size * 2, settings.postgres_max_overflow
+    )
+    engine = ProjectionEngine(db, stores, all_projections())
+    engine.prepare()
+    redis_client, broker, pending, watermarks = _coordination(settings)
+    from workers.projections import Poker, register_catch_up
+
+    poker = Poker(register_catch_up(broker, engine, pending), pending, engine)
+    tokens = JwtTokens(
+        secrets_["jwt_secret"],
+        secrets_["jwt_refresh_secret"],
+        timedelta(milliseconds=settings.session_expiry_ms),
+    )
+    identity = IdentityService(
+        stores["identity"],
+        Argon2Hasher(),
+        tokens,
+        keystore,
+        IdentityPolicy(
+            min_password_length=settings.min_password_length,
+            refresh_lifetime=timedelta(milliseconds=settings.refresh_token_expiry_ms),
+            email_claim_key=base64.b64decode(secrets_["master_key"]),
+        ),
+    )
+
+    def mark_writer(position: Position, actor: UUID | None) -> None:
+        if actor is not None:
+            watermarks.mark(actor, position)
+
+    listeners += [mark_writer, poker.committed]
+    consistency = ReadYourWrites(engine, watermarks, settings.read_your_writes_timeout_s)
+    conversations = ConversationsService(
+        stores["conversations"], ProjectedConversationIndex(db, consistency)
+    )
+    chat = ChatService(
+        conversations,
+        build_catalog(load_endpoints(environ), settings.echo_delay_s),
+        _stream_bus(settings),
+        node=f"{socket.gethostname()}-{os.getpid()}",
+    )
+    container = Container(
+        settings=settings,
+        stores=stores,
+        db=db,
+        keystore=keystore,
+        projections=engine,
+        consistency=consistency,
+        identity=identity,
+        conversations=conversations,
+        chat=chat,
+        tokens=tokens,
+        broker=broker,
+        poker=poker,
+        redis=redis_client,
+        commit_listeners=listeners,
+    )
+    if workers:
+        container.start_workers()
+    return container
+
+
+class _KeyStore:
+    """The SQL key store plus ownership of its engine."""
+
+    def __init__(self, engine: Any, master_key: bytes) -> None:
+        from infrastructure.eventstore.keystore import SqlKeyStore
+
+        self._engine = engine
+        self._store = SqlKeyStore(engine, master_key)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def dispose(self) -> None:
+        self._engine.dispose()
+
+
+def _coordination(settings: Settings) -> tuple[Any, Any, Any, Any]:
+    """Broker, poke coalescing and read-your-writes marks: Redis if configured, else memory."""
+    from dramatiq.brokers.stub import StubBroker
+
+    from projections.engine.consistency import MemoryWatermarks
+    from workers.projections import MemoryPendingPokes
+
+    broker_url = settings.broker_url or settings.redis_url
+    if not settings.redis_url:
+        broker = _broker(broker_url, settings.redis_prefix) if broker_url else StubBroker()
+        return None, broker, MemoryPendingPokes(), MemoryWatermarks()
+    import redis
+
+    from infrastructure.redis_state import RedisPendingPokes, RedisWatermarks
+
+    client = redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+    prefix = settings.redis_prefix
+    return (
+        client,
+        _broker(broker_url, prefix),
+        RedisPendingPokes(client, prefix),
+        RedisWatermarks(client, prefix),
+    )
+
+
+def _stream_bus(settings: Settings) -> Any:
+    """Generation frames: Redis Streams when Redis is configured (any API process can serve a
+    resuming client), else memory."""
+    from infrastructure.streams import MemoryStreamBus, RedisStreamBus
+
+    if not settings.redis_url:
+        return MemoryStreamBus()
+    import redis.asyncio
+
+    return RedisStreamBus(redis.asyncio.Redis.from_url(settings.redis_url), settings.redis_prefix)
+
+
+def _broker(url: str, prefix: str) -> Any:
+    """Queues are namespaced by the Redis prefix so several deployments (or test runs)
+    can share one Redis without consuming each other's messages."""
+    if url.startswith(("amqp://", "amqps://")):
+        from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+        return RabbitmqBroker(url=url)
+    from dramatiq.brokers.redis import RedisBroker
+
+    return RedisBroker(url=url, namespace=f"{prefix}-dramatiq")  # type: ignore[no-untyped-call]
+
+
+def _database_urls(settings: Settings) -> dict[str, str]:
+    from infrastructure.database import sqlite_url
+
+    if settings.database_url:
+        return {
+            "read_models": settings.database_url,
+            "keys": settings.database_url,
+            "events": settings.database_url,
+        }
+    root = Path(settings.data_dir)
+    return {
+        "read_models": sqlite_url(root / "readmodels.db"),
+        "keys": sqlite_url(root / "keys.db"),
+        "events": str(root / "events"),
+    }
+
+
+def _store_env(settings: Settings, name: str, urls: dict[str, str]) -> dict[str, str]:
+    from eventsourcing.utils import get_topic
+
+    from infrastructure.eventstore.group_commit import GroupCommitPostgresRecorder
+    from infrastructure.eventstore.recorders import ChainedSQLiteRecorder
+
+    common = {"IS_SNAPSHOTTING_ENABLED": "y", "CREATE_TABLE": "y"}
+    if not settings.database_url:
+        folder = Path(urls["events"])
+        folder.mkdir(parents=True, exist_ok=True)
+        return {
+            **common,
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(folder / f"{name}.db"),
+            "SQLITE_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": get_topic(ChainedSQLiteRecorder),
+        }
+    url = urlparse(settings.database_url)
+    return {
+        **common,
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
+        "POSTGRES_HOST": url.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(url.port or 5432),
+        "POSTGRES_USER": unquote(url.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(url.password or ""),
+        "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(settings.postgres_max_overflow),
+        "POSTGRES_LOCK_TIMEOUT": "10",
+        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "30",
+        "APPLICATION_RECORDER_TOPIC": get_topic(GroupCommitPostgresRecorder),
+    }
+
+
+def _secrets(settings: Settings) -> dict[str, str]:
+    """Distributed mode takes secrets from settings; embedded mode makes them once in var/."""
+    if settings.jwt_secret and settings.jwt_refresh_secret and settings.master_key:
+        return {
+            "jwt_secret": settings.jwt_secret,
+            "jwt_refresh_secret": settings.jwt_refresh_secret,
+            "master_key": _as_key(settings.master_key),
+        }
+    path = Path(settings.data_dir) / "secrets.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        stored: dict[str, str] = json.loads(path.read_text())
+    else:
+        stored = {
+            "jwt_secret": secrets.token_hex(32),
+            "jwt_refresh_secret": secrets.token_hex(32),
+            "master_key": base64.b64encode(os.urandom(32)).decode(),
+        }
+        path.write_text(json.dumps(stored))
+        path.chmod(0o600)
+    return {
+        "jwt_secret": settings.jwt_secret or stored["jwt_secret"],
+        "jwt_refresh_secret": settings.jwt_refresh_secret or stored["jwt_refresh_secret"],
+        "master_key": _as_key(settings.master_key) if settings.master_key else stored["master_key"],
+    }
+
+
+def _as_key(value: str) -> str:
+    """Accept a base64 32-byte key, or derive one from any passphrase."""
+    import hashlib
+
+    try:
+        if len(base64.b64decode(value, validate=True)) == 32:
+            return value
+    except ValueError:
+        pass
+    return base64.b64encode(hashlib.sha256(value.encode()).digest()).decode()
+
+
+def _ping_sql(engine: Any) -> bool:
+    import sqlalchemy as sa
+
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+
+
+def _ping_redis(client: Any) -> bool:
+    try:
+        return bool(client.ping())
+    except Exception:
+        return False

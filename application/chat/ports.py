@@ -1,0 +1,104 @@
+"""The model-provider port: one streaming call, provider-neutral chunks, typed failures."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: Role
+    text: str
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    model: str
+    turns: list[Turn]
+    system: str = ""
+    temperature: float | None = None
+    max_tokens: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens as the provider reports them; `prompt` excludes cache reads and writes."""
+
+    prompt: int = 0
+    completion: int = 0
+    cache_read: int = 0
+    cache_write: int = 0
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ReasoningDelta:
+    text: str
+
+
+Chunk = TextDelta | ReasoningDelta | Usage
+
+
+class ProviderError(Exception):
+    """The provider refused or failed; `message` is safe to show the user."""
+
+    def __init__(self, message: str, status: int | None = None, retryable: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.retryable = retryable
+
+
+class ChatModel(Protocol):
+    """Streams one completion. Raises `ProviderError`; never leaks SDK exceptions."""
+
+    def stream(self, request: ModelRequest) -> AsyncIterator[Chunk]: ...
+
+
+@dataclass
+class Job:
+    """A generation in flight (or just finished): what a resuming client needs."""
+
+    stream_id: str
+    conversation_id: str
+    user_id: str
+    created_at: int  # epoch ms, LibreChat's generationCreatedAt
+    response_message_id: str
+    user_message: dict[str, Any]
+    status: str = "running"  # running | completed | aborted | error
+    text: str = ""
+    reasoning: str = ""
+    owner: str = ""
+    heartbeat: float = 0.0
+    client_request_id: str = ""
+    abort_requested: bool = False
+    new_conversation: bool = False
+
+
+class StreamBus(Protocol):
+    """Fan-out of a generation's frames to any number of readers, on any API process.
+
+    Frames are `{"event": "message" | "error", "data": {...}}`, numbered from 1 in publish
+    order; a reader resumes after the last number it saw. In memory when embedded, Redis
+    Streams when distributed."""
+
+    async def create(self, job: Job) -> bool: ...
+    async def get(self, stream_id: str) -> Job | None: ...
+    async def save(self, job: Job) -> None: ...
+    async def publish(self, stream_id: str, frame: dict[str, Any]) -> int: ...
+    def frames(
+        self, stream_id: str, after: int = 0
+    ) -> AsyncIterator[tuple[int, dict[str, Any]]]: ...
+    async def finish(self, job: Job, status: str) -> None: ...
+    async def active(self, user_id: str) -> list[str]: ...
+    async def by_request(self, user_id: str, client_request_id: str) -> str | None: ...
+    async def running(self) -> list[Job]: ...

@@ -1,0 +1,1 @@
+"""Conversation and message use cases."""

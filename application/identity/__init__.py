@@ -1,0 +1,1 @@
+"""Identity use cases: register, log in, refresh, log out, profiles."""

@@ -1,0 +1,40 @@
+"""What identity needs from the outside world."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+
+class PasswordHasher(Protocol):
+    """argon2id for new hashes; LibreChat's bcrypt hashes still verify (then get upgraded)."""
+
+    def hash(self, password: str) -> str: ...
+    def verify(self, password_hash: str, password: str) -> bool: ...
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class RefreshClaims:
+    user_id: UUID
+    session_id: UUID
+
+
+class InvalidToken(Exception):
+    """The token's signature, shape or expiry is wrong."""
+
+
+class ExpiredToken(InvalidToken):
+    """The token was genuine but has expired."""
+
+
+class Tokens(Protocol):
+    def access(self, user_id: UUID, username: str, provider: str, email: str) -> str: ...
+    def refresh(self, user_id: UUID, session_id: UUID, expires_at: datetime) -> str: ...
+    def read_refresh(self, token: str) -> RefreshClaims: ...
+
+
+class KeyShredder(Protocol):
+    def destroy(self, subject: UUID) -> None: ...

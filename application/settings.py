@@ -1,0 +1,173 @@
+"""Typed settings from environment variables and an optional chronicle.yaml, checked at start."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+import yaml
+
+Mode = Literal["embedded", "distributed"]
+
+
+class SettingsError(ValueError):
+    """A setting has a wrong value; the message names it."""
+
+
+class EndpointModel(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    label: str = ""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything configurable. No setting at all means the embedded mode under `var/`."""
+
+    database_url: str = ""
+    redis_url: str = ""
+    broker_url: str = ""
+    data_dir: str = "var"
+    host: str = "127.0.0.1"
+    port: int = 3080
+    jwt_secret: str = ""
+    jwt_refresh_secret: str = ""
+    master_key: str = ""
+    session_expiry_ms: int = 15 * 60 * 1000
+    refresh_token_expiry_ms: int = 7 * 24 * 60 * 60 * 1000
+    allow_registration: bool = True
+    allow_email_login: bool = True
+    min_password_length: int = 8
+    app_title: str = "Chronicle"
+    domain_client: str = "http://localhost:3080"
+    max_body_bytes: int = 3 * 1024 * 1024
+    read_your_writes_timeout_s: float = 2.0
+    projection_sweep_s: float = 5.0
+    worker_threads: int = 4
+    postgres_pool_size: int = 2
+    postgres_max_overflow: int = 8
+    log_level: str = "INFO"
+    log_json: bool = True
+    secure_cookies: bool = False
+    redis_prefix: str = "chronicle"
+    echo_delay_s: float = 0.0
+    generation_stale_s: float = 30.0
+
+    @property
+    def mode(self) -> Mode:
+        return "distributed" if self.database_url.startswith("postgres") else "embedded"
+
+    @property
+    def session_expiry_s(self) -> int:
+        return self.session_expiry_ms // 1000
+
+    @property
+    def refresh_expiry_s(self) -> int:
+        return self.refresh_token_expiry_ms // 1000
+
+
+# Environment variable → field. LibreChat's own names are accepted where they exist.
+ENV_NAMES: dict[str, str] = {
+    "CHRONICLE_DATABASE_URL": "database_url",
+    "CHRONICLE_REDIS_URL": "redis_url",
+    "CHRONICLE_BROKER_URL": "broker_url",
+    "CHRONICLE_DATA_DIR": "data_dir",
+    "CHRONICLE_HOST": "host",
+    "CHRONICLE_PORT": "port",
+    "CHRONICLE_MASTER_KEY": "master_key",
+    "CHRONICLE_MAX_BODY_BYTES": "max_body_bytes",
+    "CHRONICLE_READ_YOUR_WRITES_TIMEOUT": "read_your_writes_timeout_s",
+    "CHRONICLE_PROJECTION_SWEEP": "projection_sweep_s",
+    "CHRONICLE_WORKER_THREADS": "worker_threads",
+    "CHRONICLE_POSTGRES_POOL_SIZE": "postgres_pool_size",
+    "CHRONICLE_POSTGRES_MAX_OVERFLOW": "postgres_max_overflow",
+    "CHRONICLE_LOG_LEVEL": "log_level",
+    "CHRONICLE_LOG_JSON": "log_json",
+    "JWT_SECRET": "jwt_secret",
+    "JWT_REFRESH_SECRET": "jwt_refresh_secret",
+    "SESSION_EXPIRY": "session_expiry_ms",
+    "REFRESH_TOKEN_EXPIRY": "refresh_token_expiry_ms",
+    "ALLOW_REGISTRATION": "allow_registration",
+    "ALLOW_EMAIL_LOGIN": "allow_email_login",
+    "MIN_PASSWORD_LENGTH": "min_password_length",
+    "APP_TITLE": "app_title",
+    "DOMAIN_CLIENT": "domain_client",
+    "SECURE_COOKIES": "secure_cookies",
+    "CHRONICLE_REDIS_PREFIX": "redis_prefix",
+    "CHRONICLE_ECHO_DELAY": "echo_delay_s",
+    "CHRONICLE_GENERATION_STALE": "generation_stale_s",
+}
+
+_FIELD_TO_ENV = {field: env for env, field in ENV_NAMES.items()}
+
+
+def load_settings(
+    environ: dict[str, str] | None = None, config_file: str | None = None
+) -> Settings:
+    """Merge chronicle.yaml (`settings:` section) with the environment, environment winning."""
+    environ = dict(os.environ if environ is None else environ)
+    raw: dict[str, Any] = {}
+    path = config_file or environ.get("CHRONICLE_CONFIG") or "chronicle.yaml"
+    if Path(path).is_file():
+        raw.update(_read_yaml(path).get("settings") or {})
+    elif config_file or environ.get("CHRONICLE_CONFIG"):
+        raise SettingsError(f"CHRONICLE_CONFIG: no such file {path!r}")
+    for env_name, field in ENV_NAMES.items():
+        if env_name in environ and environ[env_name] != "":
+            raw[field] = environ[env_name]
+    return _validate(raw)
+
+
+def _read_yaml(path: str) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(Path(path).read_text()) or {}
+    except yaml.YAMLError as error:
+        raise SettingsError(f"{path}: not valid YAML ({error})") from None
+    if not isinstance(loaded, dict):
+        raise SettingsError(f"{path}: the top level must be a mapping")
+    return loaded
+
+
+def _validate(raw: dict[str, Any]) -> Settings:
+    known = set(Settings.__struct_fields__)
+    for field in raw:
+        if field not in known:
+            raise SettingsError(f"{field}: unknown setting")
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as error:
+        field = str(error).rsplit("$.", 1)[-1].rstrip("`") if "$." in str(error) else ""
+        name = _FIELD_TO_ENV.get(field, field) or "settings"
+        raise SettingsError(f"{name}: {str(error).split(' - at')[0]}") from None
+    _check(settings)
+    return settings
+
+
+def _check(s: Settings) -> None:
+    if s.database_url and not s.database_url.startswith(("postgresql://", "postgres://")):
+        raise SettingsError("CHRONICLE_DATABASE_URL: must start with postgresql://")
+    for name, url, schemes in (
+        ("CHRONICLE_REDIS_URL", s.redis_url, ("redis://", "rediss://")),
+        ("CHRONICLE_BROKER_URL", s.broker_url, ("redis://", "rediss://", "amqp://", "amqps://")),
+    ):
+        if url and not url.startswith(schemes):
+            raise SettingsError(f"{name}: must start with one of {', '.join(schemes)}")
+    if not 1 <= s.port <= 65535:
+        raise SettingsError("CHRONICLE_PORT: must be between 1 and 65535")
+    if s.session_expiry_ms < 1000 or s.refresh_token_expiry_ms < s.session_expiry_ms:
+        raise SettingsError("SESSION_EXPIRY: must be ≥ 1000 ms and ≤ REFRESH_TOKEN_EXPIRY")
+    if not 1 <= s.min_password_length <= 128:
+        raise SettingsError("MIN_PASSWORD_LENGTH: must be between 1 and 128")
+    if s.mode == "distributed":
+        for name, value in (
+            ("JWT_SECRET", s.jwt_secret),
+            ("JWT_REFRESH_SECRET", s.jwt_refresh_secret),
+            ("CHRONICLE_MASTER_KEY", s.master_key),
+        ):
+            if not value:
+                raise SettingsError(f"{name}: required when CHRONICLE_DATABASE_URL is set")
+    for name, value in (("JWT_SECRET", s.jwt_secret), ("JWT_REFRESH_SECRET", s.jwt_refresh_secret)):
+        if value and len(value) < 32:
+            raise SettingsError(f"{name}: must be at least 32 characters")
+    if s.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise SettingsError("CHRONICLE_LOG_LEVEL: one of DEBUG, INFO, WARNING, ERROR")

@@ -1,0 +1,1 @@
+"""What every context's application service shares: the event store, commit hooks, retries."""

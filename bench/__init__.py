@@ -1,0 +1,1 @@
+"""Benchmarks: Chronicle against a plain baseline, measured in the same run, as ratios."""

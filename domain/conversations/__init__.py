@@ -1,0 +1,1 @@
+"""Conversations: a user's chats, each owning its message tree, title, settings and tags."""

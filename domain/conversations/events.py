@@ -1,0 +1,131 @@
+"""Conversation events. The conversation's owner is the data subject of every event, so
+deleting the user shreds titles, message text and tags while counts and ids remain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from domain.shared.events import DomainEvent
+
+
+class ConversationEvent(DomainEvent, frozen=True, kw_only=True):
+    subject = "user_id"
+    user_id: UUID
+
+
+class ConversationStarted(ConversationEvent, frozen=True, kw_only=True):
+    TOPIC = "conversations.ConversationStarted"
+    personal = ("title",)
+    title: str = "New Chat"
+    endpoint: str | None = None
+    model: str | None = None
+    settings: dict[str, Any] = {}
+    imported_from: str | None = None
+    created_at: datetime | None = None  # the original time of an imported chat
+
+
+class ConversationRetitled(ConversationEvent, frozen=True, kw_only=True):
+    TOPIC = "conversations.ConversationRetitled"
+    personal = ("title",)
+    title: str
+    generated: bool = False
+
+
+class ConversationSettingsChanged(ConversationEvent, frozen=True, kw_only=True):
+    """Endpoint, model or preset fields (temperature, promptPrefix, …) changed."""
+
+    TOPIC = "conversations.ConversationSettingsChanged"
+    personal = ("settings",)
+    endpoint: str | None = None
+    model: str | None = None
+    settings: dict[str, Any] = {}
+
+
+class ConversationArchived(ConversationEvent, frozen=True, kw_only=True):
+    TOPIC = "conversations.ConversationArchived"
+    archived: bool
+
+
+class ConversationPinned(ConversationEvent, frozen=True, kw_only=True):
+    TOPIC = "conversations.ConversationPinned"
+    pinned: bool
+
+
+class ConversationTagged(ConversationEvent, frozen=True, kw_only=True):
+    """The conversation's full tag list after the change (added and removed derive from it)."""
+
+    TOPIC = "conversations.ConversationTagged"
+    personal = ("tags",)
+    tags: list[str]
+
+
+class ConversationDeleted(ConversationEvent, frozen=True, kw_only=True):
+    TOPIC = "conversations.ConversationDeleted"
+
+
+class MessagePosted(ConversationEvent, frozen=True, kw_only=True):
+    TOPIC = "conversations.MessagePosted"
+    personal = ("text", "content")
+    message_id: UUID
+    parent_message_id: UUID
+    sender: str
+    is_created_by_user: bool
+    text: str = ""
+    content: list[dict[str, Any]] | None = None
+    model: str | None = None
+    endpoint: str | None = None
+    token_count: int | None = None
+    unfinished: bool = False
+    error: bool = False
+    extra: dict[str, Any] = {}
+    created_at: datetime | None = None  # the original time of an imported message
+
+
+class MessageEdited(ConversationEvent, frozen=True, kw_only=True):
+    TOPIC = "conversations.MessageEdited"
+    personal = ("text", "content")
+    message_id: UUID
+    text: str
+    content: list[dict[str, Any]] | None = None
+    token_count: int | None = None
+
+
+class MessageFeedbackGiven(ConversationEvent, frozen=True, kw_only=True):
+    """`feedback` is `{rating, tag, text?}`, or None to withdraw it."""
+
+    TOPIC = "conversations.MessageFeedbackGiven"
+    personal = ("feedback",)
+    message_id: UUID
+    feedback: dict[str, Any] | None
+
+
+class MessageDeleted(ConversationEvent, frozen=True, kw_only=True):
+    TOPIC = "conversations.MessageDeleted"
+    message_id: UUID
+
+
+class TagCreated(ConversationEvent, frozen=True, kw_only=True):
+    """A bookmark tag defined in the user's tag book (conversations carry tag names)."""
+
+    TOPIC = "conversations.TagCreated"
+    personal = ("tag", "description")
+    tag: str
+    description: str = ""
+    position: int = 0
+
+
+class TagUpdated(ConversationEvent, frozen=True, kw_only=True):
+    TOPIC = "conversations.TagUpdated"
+    personal = ("tag", "new_tag", "description")
+    tag: str
+    new_tag: str
+    description: str = ""
+    position: int = 0
+
+
+class TagDeleted(ConversationEvent, frozen=True, kw_only=True):
+    TOPIC = "conversations.TagDeleted"
+    personal = ("tag",)
+    tag: str

@@ -1,0 +1,1 @@
+"""Identity: users, their credentials and roles, login sessions."""

@@ -1,0 +1,94 @@
+"""Identity events. Topics are the storage contract: never change one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from domain.shared.events import DomainEvent
+
+
+class UserRegistered(DomainEvent, frozen=True, kw_only=True):
+    TOPIC = "identity.UserRegistered"
+    personal = ("email", "name", "username", "password_hash")
+    email: str
+    name: str
+    username: str
+    role: str
+    provider: str = "local"
+    password_hash: str = ""
+    email_verified: bool = True
+
+
+class UserPasswordChanged(DomainEvent, frozen=True, kw_only=True):
+    """A new hash: a password reset, or a LibreChat bcrypt hash upgraded to argon2id."""
+
+    TOPIC = "identity.UserPasswordChanged"
+    personal = ("password_hash",)
+    password_hash: str
+    reason: str = "rehash"
+
+
+class UserLoginFailed(DomainEvent, frozen=True, kw_only=True):
+    TOPIC = "identity.UserLoginFailed"
+    personal = ("ip", "user_agent")
+    ip: str
+    user_agent: str
+    reason: str
+
+
+class UserRoleChanged(DomainEvent, frozen=True, kw_only=True):
+    TOPIC = "identity.UserRoleChanged"
+    role: str
+
+
+class UserDeleted(DomainEvent, frozen=True, kw_only=True):
+    """The user's key is destroyed with this event: their personal fields become unreadable."""
+
+    TOPIC = "identity.UserDeleted"
+
+
+class SessionStarted(DomainEvent, frozen=True, kw_only=True):
+    TOPIC = "identity.SessionStarted"
+    personal = ("ip", "user_agent")
+    subject = "user_id"
+    user_id: UUID
+    refresh_hash: str
+    expires_at: datetime
+    ip: str
+    user_agent: str
+
+
+class SessionRefreshed(DomainEvent, frozen=True, kw_only=True):
+    TOPIC = "identity.SessionRefreshed"
+    personal = ("ip",)
+    subject = "user_id"
+    user_id: UUID
+    refresh_hash: str
+    ip: str
+
+
+class SessionEnded(DomainEvent, frozen=True, kw_only=True):
+    """reason: logout, token_reuse, password_reset, banned, user_deleted."""
+
+    TOPIC = "identity.SessionEnded"
+    user_id: UUID
+    reason: str
+
+
+class EmailClaimed(DomainEvent, frozen=True, kw_only=True):
+    """The claim's id is a keyed hash of the address, so it reveals nothing once shredded."""
+
+    TOPIC = "identity.EmailClaimed"
+    user_id: UUID
+
+
+class EmailReleased(DomainEvent, frozen=True, kw_only=True):
+    TOPIC = "identity.EmailReleased"
+
+
+class FirstAdminSeated(DomainEvent, frozen=True, kw_only=True):
+    """Exactly one of these can ever exist: it makes the first user ADMIN."""
+
+    TOPIC = "identity.FirstAdminSeated"
+    user_id: UUID

@@ -1,0 +1,108 @@
+"""The User aggregate: credentials, role, failed logins, deletion."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from domain.identity.events import (
+    UserDeleted,
+    UserLoginFailed,
+    UserPasswordChanged,
+    UserRegistered,
+    UserRoleChanged,
+)
+from domain.identity.rules import ROLES
+from domain.shared.aggregate import Aggregate, applies
+from domain.shared.errors import Invalid, NotFound
+
+
+class User(Aggregate):
+    email: str
+    name: str
+    username: str
+    role: str
+    provider: str
+    password_hash: str
+    email_verified: bool
+    created_at: datetime
+    updated_at: datetime
+    deleted: bool
+
+    @classmethod
+    def register(
+        cls,
+        user_id: UUID,
+        *,
+        email: str,
+        name: str,
+        username: str,
+        role: str,
+        password_hash: str,
+        provider: str = "local",
+        email_verified: bool = True,
+    ) -> User:
+        if role not in ROLES:
+            raise Invalid(f"unknown role {role!r}")
+        user = cls(user_id)
+        user._record(
+            UserRegistered,
+            email=email,
+            name=name,
+            username=username,
+            role=role,
+            provider=provider,
+            password_hash=password_hash,
+            email_verified=email_verified,
+        )
+        return user
+
+    def change_password_hash(self, password_hash: str, reason: str = "rehash") -> None:
+        self._require_active()
+        self._record(UserPasswordChanged, password_hash=password_hash, reason=reason)
+
+    def record_failed_login(self, ip: str, user_agent: str, reason: str) -> None:
+        if not self.deleted:
+            self._record(UserLoginFailed, ip=ip, user_agent=user_agent, reason=reason)
+
+    def change_role(self, role: str) -> None:
+        self._require_active()
+        if role not in ROLES:
+            raise Invalid(f"unknown role {role!r}")
+        if role != self.role:
+            self._record(UserRoleChanged, role=role)
+
+    def delete(self) -> None:
+        self._require_active()
+        self._record(UserDeleted)
+
+    def _require_active(self) -> None:
+        if self.deleted:
+            raise NotFound("User not found")
+
+    @applies(UserRegistered)
+    def _registered(self, event: UserRegistered) -> None:
+        self.email, self.name, self.username = event.email, event.name, event.username
+        self.role, self.provider = event.role, event.provider
+        self.password_hash, self.email_verified = event.password_hash, event.email_verified
+        self.created_at = self.updated_at = event.timestamp
+        self.deleted = False
+
+    @applies(UserPasswordChanged)
+    def _password_changed(self, event: UserPasswordChanged) -> None:
+        self.password_hash = event.password_hash
+        self.updated_at = event.timestamp
+
+    @applies(UserLoginFailed)
+    def _login_failed(self, event: UserLoginFailed) -> None:
+        pass  # history only; the audit reads it from the log
+
+    @applies(UserRoleChanged)
+    def _role_changed(self, event: UserRoleChanged) -> None:
+        self.role = event.role
+        self.updated_at = event.timestamp
+
+    @applies(UserDeleted)
+    def _deleted(self, event: UserDeleted) -> None:
+        self.deleted = True
+        self.updated_at = event.timestamp

@@ -1,0 +1,1 @@
+"""The event store: msgspec mapper, per-subject encryption, hash-chained recorders."""

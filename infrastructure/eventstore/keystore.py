@@ -1,0 +1,129 @@
+"""Per-subject data keys, wrapped by the master key; destroying one shreds that subject."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from datetime import UTC, datetime
+from uuid import UUID
+
+import sqlalchemy as sa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy.dialects import postgresql, sqlite
+
+metadata = sa.MetaData()
+subject_keys = sa.Table(
+    "subject_keys",
+    metadata,
+    sa.Column("subject_id", sa.String(36), primary_key=True),
+    sa.Column("wrapped_key", sa.LargeBinary, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("destroyed_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+
+class SubjectShredded(Exception):
+    """Personal data cannot be written for a subject whose key was destroyed."""
+
+
+class SqlKeyStore:
+    """Keys live in their own table (never in the events), so destroying one is final.
+
+    Keys are cached briefly per process; a destroyed key can stay readable in another
+    process's cache for at most `cache_seconds`, which is why projections also delete a
+    deleted user's rows on the deletion event itself.
+    """
+
+    def __init__(self, engine: sa.Engine, master_key: bytes, cache_seconds: float = 60.0):
+        self._engine = engine
+        self._master = AESGCM(master_key)
+        self._cache: dict[UUID, tuple[bytes | None, float]] = {}
+        self._lock = threading.Lock()
+        self._ttl = cache_seconds
+
+    def create_tables(self) -> None:
+        metadata.create_all(self._engine)
+
+    def key_for_write(self, subject: UUID) -> bytes:
+        key = self._cached(subject)
+        if key is None:
+            key = self._load(subject) or self._create(subject)
+        return key
+
+    def key_for_read(self, subject: UUID) -> bytes | None:
+        key = self._cached(subject)
+        if key is None:
+            key = self._load(subject, missing_ok=True)
+        return key
+
+    def destroy(self, subject: UUID) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                subject_keys.update()
+                .where(subject_keys.c.subject_id == str(subject))
+                .values(wrapped_key=None, destroyed_at=datetime.now(UTC))
+            )
+        with self._lock:
+            self._cache[subject] = (None, time.monotonic() + self._ttl)
+
+    def is_destroyed(self, subject: UUID) -> bool:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                sa.select(subject_keys.c.destroyed_at).where(
+                    subject_keys.c.subject_id == str(subject)
+                )
+            ).first()
+        return row is not None and row.destroyed_at is not None
+
+    def _cached(self, subject: UUID) -> bytes | None:
+        with self._lock:
+            hit = self._cache.get(subject)
+        if hit is None or hit[1] < time.monotonic():
+            return None
+        if hit[0] is None:
+            raise SubjectShredded(str(subject))
+        return hit[0]
+
+    def _remember(self, subject: UUID, key: bytes | None) -> None:
+        with self._lock:
+            self._cache[subject] = (key, time.monotonic() + self._ttl)
+
+    def _load(self, subject: UUID, missing_ok: bool = False) -> bytes | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                sa.select(subject_keys.c.wrapped_key, subject_keys.c.destroyed_at).where(
+                    subject_keys.c.subject_id == str(subject)
+                )
+            ).first()
+        if row is None:
+            return None
+        if row.destroyed_at is not None:
+            self._remember(subject, None)
+            if missing_ok:
+                return None
+            raise SubjectShredded(str(subject))
+        key = self._unwrap(subject, row.wrapped_key)
+        self._remember(subject, key)
+        return key
+
+    def _create(self, subject: UUID) -> bytes:
+        key = AESGCM.generate_key(bit_length=256)
+        insert = (postgresql if self._engine.dialect.name == "postgresql" else sqlite).insert
+        statement = insert(subject_keys).values(
+            subject_id=str(subject),
+            wrapped_key=self._wrap(subject, key),
+            created_at=datetime.now(UTC),
+        )
+        with self._engine.begin() as conn:
+            conn.execute(statement.on_conflict_do_nothing(index_elements=["subject_id"]))
+        loaded = self._load(subject)  # another process may have won the race
+        assert loaded is not None
+        return loaded
+
+    def _wrap(self, subject: UUID, key: bytes) -> bytes:
+        nonce = os.urandom(12)
+        return nonce + self._master.encrypt(nonce, key, str(subject).encode())
+
+    def _unwrap(self, subject: UUID, wrapped: bytes) -> bytes:
+        return self._master.decrypt(wrapped[:12], wrapped[12:], str(subject).encode())

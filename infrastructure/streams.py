@@ -1,0 +1,177 @@
+"""Stream buses: in memory (one process) and Redis Streams (any number of API processes)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import asdict
+from typing import Any
+
+import msgspec
+
+from application.chat.ports import Job
+
+FINISHED_TTL = 3600
+
+
+class MemoryStreamBus:
+    def __init__(self) -> None:
+        self._jobs: dict[str, Job] = {}
+        self._frames: dict[str, list[dict[str, Any]]] = {}
+        self._changed: dict[str, asyncio.Condition] = {}
+        self._requests: dict[tuple[str, str], str] = {}
+
+    async def create(self, job: Job) -> bool:
+        existing = self._jobs.get(job.stream_id)
+        if existing is not None and existing.status == "running":
+            return False
+        self._jobs[job.stream_id] = job
+        self._frames[job.stream_id] = []
+        self._changed[job.stream_id] = asyncio.Condition()
+        if job.client_request_id:
+            self._requests[(job.user_id, job.client_request_id)] = job.stream_id
+        return True
+
+    async def get(self, stream_id: str) -> Job | None:
+        return self._jobs.get(stream_id)
+
+    async def save(self, job: Job) -> None:
+        self._jobs[job.stream_id] = job
+
+    async def publish(self, stream_id: str, frame: dict[str, Any]) -> int:
+        frames = self._frames[stream_id]
+        frames.append(frame)
+        await self._notify(stream_id)
+        return len(frames)
+
+    async def frames(
+        self, stream_id: str, after: int = 0
+    ) -> AsyncIterator[tuple[int, dict[str, Any]]]:
+        condition = self._changed[stream_id]
+        seen = after
+        while True:
+            frames = self._frames[stream_id]
+            while seen < len(frames):
+                seen += 1
+                yield seen, frames[seen - 1]
+            if self._jobs[stream_id].status != "running":
+                return
+            async with condition:
+                await condition.wait_for(self._moved_past(stream_id, seen))
+
+    def _moved_past(self, stream_id: str, seen: int) -> Callable[[], bool]:
+        def moved() -> bool:
+            return len(self._frames[stream_id]) > seen or self._jobs[stream_id].status != "running"
+
+        return moved
+
+    async def finish(self, job: Job, status: str) -> None:
+        job.status = status
+        self._jobs[job.stream_id] = job
+        await self._notify(job.stream_id)
+
+    async def active(self, user_id: str) -> list[str]:
+        return [
+            j.stream_id
+            for j in self._jobs.values()
+            if j.user_id == user_id and j.status == "running"
+        ]
+
+    async def by_request(self, user_id: str, client_request_id: str) -> str | None:
+        return self._requests.get((user_id, client_request_id))
+
+    async def running(self) -> list[Job]:
+        return [j for j in self._jobs.values() if j.status == "running"]
+
+    async def _notify(self, stream_id: str) -> None:
+        condition = self._changed[stream_id]
+        async with condition:
+            condition.notify_all()
+
+
+class RedisStreamBus:
+    """Job state in a hash, frames in a Redis Stream; finished jobs expire after an hour."""
+
+    def __init__(self, client: Any, prefix: str) -> None:
+        self._redis = client  # redis.asyncio.Redis
+        self._p = f"{prefix}:gen"
+
+    async def create(self, job: Job) -> bool:
+        existing = await self.get(job.stream_id)
+        if existing is not None and existing.status == "running":
+            return False
+        pipe = self._redis.pipeline()
+        pipe.delete(self._frames_key(job.stream_id))
+        pipe.set(self._job_key(job.stream_id), _encode(job))
+        pipe.sadd(f"{self._p}:running", job.stream_id)
+        if job.client_request_id:
+            pipe.set(
+                f"{self._p}:req:{job.user_id}:{job.client_request_id}",
+                job.stream_id,
+                ex=FINISHED_TTL,
+            )
+        await pipe.execute()
+        return True
+
+    async def get(self, stream_id: str) -> Job | None:
+        raw = await self._redis.get(self._job_key(stream_id))
+        return msgspec.json.decode(raw, type=Job) if raw else None
+
+    async def save(self, job: Job) -> None:
+        await self._redis.set(self._job_key(job.stream_id), _encode(job))
+
+    async def publish(self, stream_id: str, frame: dict[str, Any]) -> int:
+        await self._redis.xadd(self._frames_key(stream_id), {"f": msgspec.json.encode(frame)})
+        return int(await self._redis.xlen(self._frames_key(stream_id)))
+
+    async def frames(
+        self, stream_id: str, after: int = 0
+    ) -> AsyncIterator[tuple[int, dict[str, Any]]]:
+        key, cursor, seen = self._frames_key(stream_id), "0-0", 0
+        while True:
+            answer = await self._redis.xread({key: cursor}, count=500, block=500)
+            for _stream, entries in answer or []:
+                for entry_id, fields in entries:
+                    cursor, seen = entry_id, seen + 1
+                    if seen > after:
+                        yield seen, msgspec.json.decode(fields[b"f"])
+            if not answer:
+                job = await self.get(stream_id)
+                done = job is None or job.status != "running"
+                if done and await self._redis.xlen(key) <= seen:
+                    return
+
+    async def finish(self, job: Job, status: str) -> None:
+        job.status = status
+        pipe = self._redis.pipeline()
+        pipe.set(self._job_key(job.stream_id), _encode(job), ex=FINISHED_TTL)
+        pipe.expire(self._frames_key(job.stream_id), FINISHED_TTL)
+        pipe.srem(f"{self._p}:running", job.stream_id)
+        await pipe.execute()
+
+    async def active(self, user_id: str) -> list[str]:
+        return [j.stream_id for j in await self.running() if j.user_id == user_id]
+
+    async def by_request(self, user_id: str, client_request_id: str) -> str | None:
+        raw = await self._redis.get(f"{self._p}:req:{user_id}:{client_request_id}")
+        return raw.decode() if raw else None
+
+    async def running(self) -> list[Job]:
+        ids = await self._redis.smembers(f"{self._p}:running")
+        jobs = [await self.get(i.decode()) for i in ids]
+        return [j for j in jobs if j is not None and j.status == "running"]
+
+    def _job_key(self, stream_id: str) -> str:
+        return f"{self._p}:{stream_id}:job"
+
+    def _frames_key(self, stream_id: str) -> str:
+        return f"{self._p}:{stream_id}:frames"
+
+
+def _encode(job: Job) -> bytes:
+    return msgspec.json.encode(asdict(job))
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)

@@ -1,0 +1,1 @@
+"""The projection engine: versioned read-model tables, exactly-once catch-up, rebuilds."""

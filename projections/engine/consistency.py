@@ -1,0 +1,74 @@
+"""Read-your-writes: a query waits (bounded) until the projections it reads have passed the
+caller's own last write."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterable
+from typing import Protocol
+from uuid import UUID
+
+from application.shared.store import Position
+from projections.engine.engine import Busy, ProjectionEngine
+
+
+class Watermarks(Protocol):
+    """Per-user highest committed position per context (memory, or Redis with a TTL)."""
+
+    def mark(self, actor: UUID, position: Position) -> None: ...
+    def get(self, actor: UUID) -> dict[str, int]: ...
+
+
+class MemoryWatermarks:
+    def __init__(self) -> None:
+        self._marks: dict[UUID, dict[str, int]] = {}
+        self._lock = threading.Lock()
+
+    def mark(self, actor: UUID, position: Position) -> None:
+        with self._lock:
+            marks = self._marks.setdefault(actor, {})
+            marks[position.context] = max(marks.get(position.context, 0), position.notification_id)
+
+    def get(self, actor: UUID) -> dict[str, int]:
+        with self._lock:
+            return dict(self._marks.get(actor, {}))
+
+
+class ReadYourWrites:
+    def __init__(self, engine: ProjectionEngine, watermarks: Watermarks, timeout: float) -> None:
+        self.engine = engine
+        self.watermarks = watermarks
+        self.timeout = timeout
+
+    def wait(self, actor: UUID | None, projections: Iterable[str]) -> bool:
+        """True when every named projection has caught up with the actor's writes.
+
+        While waiting it helps: it runs a catch-up batch itself when no worker holds the
+        projection (so a stopped worker pool never makes a user read stale data)."""
+        if actor is None:
+            return True
+        marks = self.watermarks.get(actor)
+        if not marks:
+            return True
+        deadline = time.monotonic() + self.timeout
+        pause = 0.002
+        for name in projections:
+            while not self._passed(name, marks):
+                if time.monotonic() >= deadline:
+                    return False
+                self._help(name)
+                time.sleep(pause)
+                pause = min(pause * 2, 0.05)
+        return True
+
+    def _passed(self, name: str, marks: dict[str, int]) -> bool:
+        positions = self.engine.positions(name)
+        return all(positions.get(c, 0) >= n for c, n in marks.items() if c in positions)
+
+    def _help(self, name: str) -> None:
+        if self.engine.db.dialect.name != "postgresql":
+            return  # SQLite: in-process workers are already on it; don't queue behind them
+        with contextlib.suppress(Busy):
+            self.engine.catch_up_batch(name, wait=False)

@@ -1,0 +1,12 @@
+"""Every projection the engine runs (plugins add theirs through custom/)."""
+
+from __future__ import annotations
+
+from projections.conversations.conversation_list import ConversationListProjection
+from projections.conversations.transcript import TranscriptProjection
+from projections.engine.projection import Projection
+from projections.identity.user_directory import UserDirectoryProjection
+
+
+def all_projections() -> list[Projection]:
+    return [UserDirectoryProjection(), ConversationListProjection(), TranscriptProjection()]

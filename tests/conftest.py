@@ -1,0 +1,118 @@
+"""Shared fixtures: real PostgreSQL and Redis, a fresh database per test, both run modes.
+
+Locally, tests that need a server skip when it is unreachable; with CI=true they fail."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from application.settings import Settings
+
+PG_ADMIN_URL = os.environ.get("CHRONICLE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("CHRONICLE_TEST_REDIS", "redis://127.0.0.1:6379/0")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _unavailable(what: str, error: Exception) -> None:
+    message = f"{what} is unreachable: {error}"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def _admin_connect():  # type: ignore[no-untyped-def]
+    import psycopg
+
+    return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A brand-new PostgreSQL database for one test, dropped afterwards."""
+    name = f"chronicle_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with _admin_connect() as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except Exception as error:
+        _unavailable("PostgreSQL", error)
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with _admin_connect() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A Redis key prefix of this test's own; its keys are deleted afterwards."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except Exception as error:
+        _unavailable("Redis", error)
+    prefix = f"chronicle-test-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+    for key in client.scan_iter(f"dramatiq:{prefix}*"):
+        client.delete(key)
+    client.close()
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    base = {
+        "data_dir": str(data_dir),
+        "log_json": False,
+        "projection_sweep_s": 0.5,
+        "worker_threads": 2,
+    }
+    return msgspec.convert({**base, **overrides}, Settings)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def settings_for(tmp_path: Path, request: pytest.FixtureRequest) -> Callable[..., Settings]:
+    """settings_for("sqlite" | "postgres" | "distributed", **overrides)."""
+
+    def build(kind: str, **overrides: object) -> Settings:
+        if kind == "sqlite":
+            return make_settings(tmp_path / "var", **overrides)
+        url = request.getfixturevalue("pg_url")
+        secrets = {
+            "jwt_secret": "test-access-secret-" + "a" * 32,
+            "jwt_refresh_secret": "test-refresh-secret-" + "r" * 32,
+            "master_key": "test-master-key",
+        }
+        if kind == "distributed":
+            prefix = request.getfixturevalue("redis_prefix")
+            secrets |= {"redis_url": REDIS_URL, "redis_prefix": prefix}
+        return make_settings(tmp_path / "var", database_url=url, **secrets, **overrides)
+
+    return build
+
+
+@pytest.fixture
+def container_for(settings_for: Callable[..., Settings]) -> Iterator[Callable[..., object]]:
+    from application.bootstrap import Container, bootstrap
+
+    built: list[Container] = []
+
+    def build(kind: str, workers: bool = False, **overrides: object) -> Container:
+        container = bootstrap(settings_for(kind, **overrides), workers=workers)
+        built.append(container)
+        return container
+
+    yield build
+    for container in built:
+        container.close()

@@ -1,0 +1,169 @@
+"""The resumable generation protocol over HTTP and SSE, on both run modes."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+from application.chat.catalog import Endpoint
+from infrastructure.providers.echo import EchoModel
+from infrastructure.providers.openai import OpenAIModel
+from tests.e2e.conftest import Api
+from tests.fakes.provider_server import running_provider_server
+
+ROOT = "00000000-0000-0000-0000-000000000000"
+
+
+def _start(
+    api: Api, headers: dict[str, str], text: str, endpoint: str = "echo", **extra: Any
+) -> dict[str, Any]:
+    response = api.client.post(
+        f"/api/agents/chat/{endpoint}",
+        headers=headers,
+        json={"text": text, "conversationId": None, "parentMessageId": ROOT, **extra},
+    )
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def _read(
+    api: Api, headers: dict[str, str], stream_id: str, query: str = ""
+) -> list[tuple[str, dict[str, Any]]]:
+    frames, event = [], "message"
+    with api.client.stream(
+        "GET", f"/api/agents/chat/stream/{stream_id}{query}", headers=headers
+    ) as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                frames.append((event, json.loads(line[6:])))
+    return frames
+
+
+def _slow(api: Api) -> None:
+    api.container.chat.catalog.add(Endpoint("slow", EchoModel(0.05), ["slow"], label="Slow"))
+
+
+def test_a_new_turn_streams_librechat_frames(api: Api) -> None:
+    me = api.user("chat@example.com")
+    started = _start(api, me, "tell me a story")
+    assert started["status"] == "started" and started["generationProtocolVersion"] == 2
+    frames = _read(api, me, started["streamId"])
+    kinds = [d.get("event") or next(iter(d)) for _, d in frames]
+    assert kinds[0] == "created" and kinds[1] == "on_run_step" and "title" in kinds
+    assert kinds[-1] == "final"
+    final = frames[-1][1]
+    assert final["responseMessage"]["text"] == "Echo: tell me a story"
+    assert final["responseMessage"]["parentMessageId"] == final["requestMessage"]["messageId"]
+    title = api.client.get(f"/api/convos/gen_title/{started['conversationId']}", headers=me)
+    assert title.json() == {"title": "tell me a story"}
+
+
+def test_a_follow_up_continues_the_thread(api: Api) -> None:
+    me = api.user("followup@example.com")
+    first = _read(api, me, _start(api, me, "first")["streamId"])[-1][1]
+    response = api.client.post(
+        "/api/agents/chat/echo",
+        headers=me,
+        json={
+            "text": "second",
+            "conversationId": first["conversation"]["conversationId"],
+            "parentMessageId": first["responseMessage"]["messageId"],
+        },
+    )
+    final = _read(api, me, response.json()["streamId"])[-1][1]
+    messages = api.client.get(
+        f"/api/messages/{first['conversation']['conversationId']}", headers=me
+    ).json()
+    assert [m["text"] for m in messages] == ["first", "Echo: first", "second", "Echo: second"]
+    assert final["requestMessage"]["parentMessageId"] == first["responseMessage"]["messageId"]
+
+
+def test_abort_mid_stream_keeps_partial_text(api: Api) -> None:
+    me = api.user("abort@example.com")
+    _slow(api)
+    started = _start(api, me, "a b c d e f g h i j k l", endpoint="slow")
+    time.sleep(0.25)
+    aborted = api.client.post(
+        "/api/agents/chat/abort", headers=me, json={"streamId": started["streamId"]}
+    )
+    assert aborted.json()["success"] is True
+    final = _read(api, me, started["streamId"])[-1][1]
+    assert final["aborted"] is True and final["responseMessage"]["unfinished"] is True
+    saved = api.client.get(f"/api/messages/{started['conversationId']}", headers=me).json()
+    assert saved[-1]["unfinished"] is True and saved[-1]["text"]
+    assert api.client.get("/api/agents/chat/active", headers=me).json() == {"activeJobIds": []}
+
+
+def test_resume_after_disconnect_gets_sync_then_the_rest(api: Api) -> None:
+    me = api.user("resume@example.com")
+    _slow(api)
+    started = _start(api, me, "one two three four five six", endpoint="slow")
+    status = api.client.get(
+        f"/api/agents/chat/status/{started['conversationId']}", headers=me
+    ).json()
+    assert status["active"] is True
+    assert (
+        started["streamId"]
+        in api.client.get("/api/agents/chat/active", headers=me).json()["activeJobIds"]
+    )
+    frames = _read(api, me, started["streamId"], "?resume=true")
+    assert "sync" in frames[0][1] and frames[-1][1]["final"] is True
+
+
+def test_a_duplicate_start_attaches_instead_of_starting_again(api: Api) -> None:
+    me = api.user("dupe@example.com")
+    _slow(api)
+    first = _start(api, me, "only once", endpoint="slow", clientRequestId="client-req-1")
+    second = _start(api, me, "only once", endpoint="slow", clientRequestId="client-req-1")
+    assert second["status"] == "resumed" and second["streamId"] == first["streamId"]
+    _read(api, me, first["streamId"])
+    messages = api.client.get(f"/api/messages/{first['conversationId']}", headers=me).json()
+    assert len(messages) == 2
+
+
+def test_a_provider_error_is_an_error_frame_and_the_question_stays(api: Api) -> None:
+    me = api.user("errors@example.com")
+    with running_provider_server() as url:
+        api.container.chat.catalog.add(
+            Endpoint("openAI", OpenAIModel("sk-test", f"{url}/v1", timeout=5), ["gpt-4o"])
+        )
+        started = _start(api, me, "please [[error:500]]", endpoint="openAI", model="gpt-4o")
+        frames = _read(api, me, started["streamId"])
+    assert frames[-1][0] == "error" and "500" in frames[-1][1]["error"]
+    saved = api.client.get(f"/api/messages/{started['conversationId']}", headers=me).json()
+    assert [m["text"] for m in saved] == ["please [[error:500]]"]
+
+
+def test_someone_elses_stream_is_404(api: Api) -> None:
+    owner = api.user("streamer@example.com")
+    started = _start(api, owner, "mine")
+    other = api.user("lurker@example.com")
+    response = api.client.get(f"/api/agents/chat/stream/{started['streamId']}", headers=other)
+    assert response.status_code == 404 and response.json()["error"] == "Stream not found"
+    assert (
+        api.client.post(
+            "/api/agents/chat/abort", headers=other, json={"streamId": started["streamId"]}
+        ).status_code
+        == 404
+    )
+    _read(api, owner, started["streamId"])
+
+
+def test_two_readers_see_the_same_stream(api: Api) -> None:
+    me = api.user("two@example.com")
+    _slow(api)
+    started = _start(api, me, "shared stream here", endpoint="slow")
+    results: list[Any] = []
+    reader = threading.Thread(target=lambda: results.append(_read(api, me, started["streamId"])))
+    reader.start()
+    mine = _read(api, me, started["streamId"])
+    reader.join(timeout=30)
+    assert (
+        results
+        and results[0][-1][1]["responseMessage"]["text"] == mine[-1][1]["responseMessage"]["text"]
+    )

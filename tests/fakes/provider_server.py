@@ -1,0 +1,236 @@
+"""A local HTTP server that speaks OpenAI's and Anthropic's streaming wire formats.
+
+The real SDKs are pointed at it. What it does is steered by markers in the last user message:
+`[[error:429]]` answers that HTTP status, `[[slow:0.05]]` waits between chunks,
+`[[disconnect]]` drops the connection mid-stream, `[[think]]` streams reasoning first,
+`[[cache]]` reports cache tokens. The answer is "Hello from <provider>: <prompt>"."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+from litestar import Litestar, Request, post
+from litestar.response import Response, Stream
+
+MARKER = re.compile(r"\[\[(\w+)(?::([\w.]+))?\]\]")
+
+
+def _behaviour(text: str) -> dict[str, str]:
+    return {m.group(1): m.group(2) or "" for m in MARKER.finditer(text)}
+
+
+def _words(provider: str, prompt: str) -> list[str]:
+    clean = MARKER.sub("", prompt).strip()
+    words = f"Hello from {provider}: {clean}".split(" ")
+    return [w if i == 0 else f" {w}" for i, w in enumerate(words)]
+
+
+def _sse(data: Any, event: str | None = None) -> bytes:
+    head = f"event: {event}\n" if event else ""
+    body = data if isinstance(data, str) else json.dumps(data)
+    return f"{head}data: {body}\n\n".encode()
+
+
+async def _pace(behaviour: dict[str, str]) -> None:
+    await asyncio.sleep(float(behaviour.get("slow") or 0))
+
+
+def _error(status: int, provider: str) -> Response[Any]:
+    if provider == "openai":
+        body = {
+            "error": {
+                "message": f"fake error {status}",
+                "type": "rate_limit_error",
+                "code": str(status),
+            }
+        }
+    else:
+        body = {
+            "type": "error",
+            "error": {"type": "rate_limit_error", "message": f"fake error {status}"},
+        }
+    return Response(body, status_code=status, headers={"retry-after": "0"})
+
+
+@post("/v1/chat/completions")
+async def openai_chat(request: Request[Any, Any, Any]) -> Any:
+    payload = await request.json()
+    prompt = payload["messages"][-1]["content"]
+    behaviour = _behaviour(prompt)
+    if "error" in behaviour:
+        return _error(int(behaviour["error"]), "openai")
+    return Stream(_openai_stream(payload, prompt, behaviour), media_type="text/event-stream")
+
+
+async def _openai_stream(
+    payload: dict[str, Any], prompt: str, behaviour: dict[str, str]
+) -> AsyncIterator[bytes]:
+    words = _words("openai", prompt)
+    base = {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": payload["model"],
+    }
+    if "think" in behaviour:
+        for part in ("Let me ", "think."):
+            yield _sse(
+                {
+                    **base,
+                    "choices": [
+                        {"index": 0, "delta": {"reasoning_content": part}, "finish_reason": None}
+                    ],
+                }
+            )
+    for index, word in enumerate(words):
+        if "disconnect" in behaviour and index == 2:
+            raise ConnectionResetError("fake provider dropped the connection")
+        await _pace(behaviour)
+        yield _sse(
+            {**base, "choices": [{"index": 0, "delta": {"content": word}, "finish_reason": None}]}
+        )
+    yield _sse({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    prompt_tokens = sum(len(str(m["content"]).split()) for m in payload["messages"])
+    cached = 3 if "cache" in behaviour else 0
+    yield _sse(
+        {
+            **base,
+            "choices": [],
+            "usage": {
+                "prompt_tokens": prompt_tokens + cached,
+                "completion_tokens": len(words),
+                "total_tokens": prompt_tokens + cached + len(words),
+                "prompt_tokens_details": {"cached_tokens": cached},
+            },
+        }
+    )
+    yield _sse("[DONE]")
+
+
+@post("/v1/messages")
+async def anthropic_messages(request: Request[Any, Any, Any]) -> Any:
+    payload = await request.json()
+    prompt = payload["messages"][-1]["content"]
+    behaviour = _behaviour(prompt if isinstance(prompt, str) else json.dumps(prompt))
+    if "error" in behaviour:
+        return _error(int(behaviour["error"]), "anthropic")
+    return Stream(
+        _anthropic_stream(payload, str(prompt), behaviour), media_type="text/event-stream"
+    )
+
+
+async def _anthropic_stream(
+    payload: dict[str, Any], prompt: str, behaviour: dict[str, str]
+) -> AsyncIterator[bytes]:
+    words = _words("anthropic", prompt)
+    cache = (
+        {"cache_read_input_tokens": 5, "cache_creation_input_tokens": 7}
+        if "cache" in behaviour
+        else {"cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}
+    )
+    input_tokens = sum(len(str(m["content"]).split()) for m in payload["messages"])
+    yield _sse(
+        {
+            "type": "message_start",
+            "message": {
+                "id": "msg_fake",
+                "type": "message",
+                "role": "assistant",
+                "model": payload["model"],
+                "content": [],
+                "stop_reason": None,
+                "stop_sequence": None,
+                "usage": {"input_tokens": input_tokens, "output_tokens": 1, **cache},
+            },
+        },
+        "message_start",
+    )
+    index = 0
+    if "think" in behaviour:
+        yield _sse(
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "thinking", "thinking": "", "signature": ""},
+            },
+            "content_block_start",
+        )
+        yield _sse(
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "thinking_delta", "thinking": "Let me think."},
+            },
+            "content_block_delta",
+        )
+        yield _sse({"type": "content_block_stop", "index": 0}, "content_block_stop")
+        index = 1
+    yield _sse(
+        {
+            "type": "content_block_start",
+            "index": index,
+            "content_block": {"type": "text", "text": ""},
+        },
+        "content_block_start",
+    )
+    for position, word in enumerate(words):
+        if "disconnect" in behaviour and position == 2:
+            raise ConnectionResetError("fake provider dropped the connection")
+        await _pace(behaviour)
+        yield _sse(
+            {
+                "type": "content_block_delta",
+                "index": index,
+                "delta": {"type": "text_delta", "text": word},
+            },
+            "content_block_delta",
+        )
+    yield _sse({"type": "content_block_stop", "index": index}, "content_block_stop")
+    yield _sse(
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+            "usage": {"output_tokens": len(words)},
+        },
+        "message_delta",
+    )
+    yield _sse({"type": "message_stop"}, "message_stop")
+
+
+def create_provider_app() -> Litestar:
+    return Litestar([openai_chat, anthropic_messages], debug=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_provider_server() -> Iterator[str]:
+    """Serve the fake providers on a free loopback port; yields the base URL."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_provider_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
