@@ -174,6 +174,9 @@ def bootstrap(
         _stream_bus(settings),
         node=f"{socket.gethostname()}-{os.getpid()}",
     )
+    from workers.titles import register_titles
+
+    chat.titles = register_titles(broker, chat).send
     container = Container(
         settings=settings,
         stores=stores,

@@ -52,6 +52,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_prefix: str = "chronicle"
     echo_delay_s: float = 0.0
     generation_stale_s: float = 30.0
+    title_wait_s: float = 15.5
 
     @property
     def mode(self) -> Mode:
@@ -96,6 +97,7 @@ ENV_NAMES: dict[str, str] = {
     "CHRONICLE_REDIS_PREFIX": "redis_prefix",
     "CHRONICLE_ECHO_DELAY": "echo_delay_s",
     "CHRONICLE_GENERATION_STALE": "generation_stale_s",
+    "CHRONICLE_TITLE_WAIT": "title_wait_s",
 }
 
 _FIELD_TO_ENV = {field: env for env, field in ENV_NAMES.items()}

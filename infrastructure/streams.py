@@ -21,6 +21,7 @@ class MemoryStreamBus:
         self._frames: dict[str, list[dict[str, Any]]] = {}
         self._changed: dict[str, asyncio.Condition] = {}
         self._requests: dict[tuple[str, str], str] = {}
+        self._aborts: set[str] = set()
 
     async def create(self, job: Job) -> bool:
         existing = self._jobs.get(job.stream_id)
@@ -29,6 +30,7 @@ class MemoryStreamBus:
         self._jobs[job.stream_id] = job
         self._frames[job.stream_id] = []
         self._changed[job.stream_id] = asyncio.Condition()
+        self._aborts.discard(job.stream_id)
         if job.client_request_id:
             self._requests[(job.user_id, job.client_request_id)] = job.stream_id
         return True
@@ -71,6 +73,12 @@ class MemoryStreamBus:
         self._jobs[job.stream_id] = job
         await self._notify(job.stream_id)
 
+    async def request_abort(self, stream_id: str) -> None:
+        self._aborts.add(stream_id)
+
+    async def abort_requested(self, stream_id: str) -> bool:
+        return stream_id in self._aborts
+
     async def active(self, user_id: str) -> list[str]:
         return [
             j.stream_id
@@ -102,7 +110,7 @@ class RedisStreamBus:
         if existing is not None and existing.status == "running":
             return False
         pipe = self._redis.pipeline()
-        pipe.delete(self._frames_key(job.stream_id))
+        pipe.delete(self._frames_key(job.stream_id), self._abort_key(job.stream_id))
         pipe.set(self._job_key(job.stream_id), _encode(job))
         pipe.sadd(f"{self._p}:running", job.stream_id)
         if job.client_request_id:
@@ -122,8 +130,11 @@ class RedisStreamBus:
         await self._redis.set(self._job_key(job.stream_id), _encode(job))
 
     async def publish(self, stream_id: str, frame: dict[str, Any]) -> int:
-        await self._redis.xadd(self._frames_key(stream_id), {"f": msgspec.json.encode(frame)})
-        return int(await self._redis.xlen(self._frames_key(stream_id)))
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.xadd(self._frames_key(stream_id), {"f": msgspec.json.encode(frame)})
+        pipe.xlen(self._frames_key(stream_id))
+        _, length = await pipe.execute()
+        return int(length)
 
     async def frames(
         self, stream_id: str, after: int = 0
@@ -150,6 +161,12 @@ class RedisStreamBus:
         pipe.srem(f"{self._p}:running", job.stream_id)
         await pipe.execute()
 
+    async def request_abort(self, stream_id: str) -> None:
+        await self._redis.set(self._abort_key(stream_id), b"1", ex=FINISHED_TTL)
+
+    async def abort_requested(self, stream_id: str) -> bool:
+        return bool(await self._redis.exists(self._abort_key(stream_id)))
+
     async def active(self, user_id: str) -> list[str]:
         return [j.stream_id for j in await self.running() if j.user_id == user_id]
 
@@ -167,6 +184,9 @@ class RedisStreamBus:
 
     def _frames_key(self, stream_id: str) -> str:
         return f"{self._p}:{stream_id}:frames"
+
+    def _abort_key(self, stream_id: str) -> str:
+        return f"{self._p}:{stream_id}:abort"
 
 
 def _encode(job: Job) -> bytes:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 from uuid import UUID
 
+import anyio
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
@@ -13,6 +15,7 @@ from litestar.params import JSONBody, MultipartBody
 
 from api.conversations.schemas import ConvoCommand, DuplicateBody, ForkBody
 from api.deps import container_of, provide_user_id
+from application.chat.service import DEFAULT_TITLE
 from application.conversations.presenters import (
     conversation_json,
     conversation_row_json,
@@ -48,17 +51,28 @@ class ConvosController(Controller):
             "nextCursor": page.next_cursor,
         }
 
-    @get("/gen_title/{conversation_id:str}", sync_to_thread=True)
-    def gen_title(
+    @get("/gen_title/{conversation_id:str}")
+    async def gen_title(
         self, request: Request[Any, Any, Any], user_id: UUID, conversation_id: str
     ) -> Response[Any]:
-        try:
-            convo = container_of(request).conversations.get(user_id, parse_id(conversation_id))
-        except NotFound:
-            return Response({"message": "Title not found"}, status_code=404)
-        if convo.title in ("", "New Chat"):
-            return Response({"message": "Title not found"}, status_code=404)
-        return Response({"title": convo.title})
+        """The title the worker made, polled with LibreChat's backoff (0.5, 1, 2, 4, 8 s,
+        bounded by CHRONICLE_TITLE_WAIT)."""
+        container = container_of(request)
+        cid = parse_id(conversation_id)
+        deadline = time.monotonic() + container.settings.title_wait_s
+        delay = 0.5
+        while True:
+            try:
+                convo = await anyio.to_thread.run_sync(container.conversations.get, user_id, cid)
+            except NotFound:
+                return Response({"message": "Title not found"}, status_code=404)
+            if convo.title not in ("", DEFAULT_TITLE):
+                return Response({"title": convo.title})
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return Response({"message": "Title not found"}, status_code=404)
+            await anyio.sleep(min(delay, remaining))
+            delay *= 2
 
     @get("/{conversation_id:str}", sync_to_thread=True)
     def get_convo(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -31,6 +31,11 @@ from domain.conversations.rules import NO_PARENT
 from domain.shared.errors import Conflict, Invalid, NotFound
 
 PROTOCOL = 2
+DEFAULT_TITLE = "New Chat"
+ABORT_CHECK_S = 0.1  # how often a running generation looks for the user's stop
+HEARTBEAT_S = 1.0  # how often it saves its progress for resume and the sweep
+# Hands a new conversation to whoever makes its title: (user id, conversation id).
+TitleRequests = Callable[[str, str], object]
 _REQUEST_IDS = UUID("5b0f2d8c-0c6e-4c1e-9f4a-7d7e3c2b1a09")
 
 
@@ -71,12 +76,17 @@ class ChatService:
         catalog: Catalog,
         bus: StreamBus,
         node: str = "local",
+        titles: TitleRequests | None = None,
     ) -> None:
+        """`titles` queues model-made titles (a worker actor); without it they are made by a
+        task of this process, after the `final` frame either way."""
         self.conversations = conversations
         self.catalog = catalog
         self.bus = bus
         self.node = node
+        self.titles = titles
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._background: set[asyncio.Task[Any]] = set()
 
     # ----------------------------------------------------------------- start
     async def start(self, user_id: UUID, command: StartChat) -> dict[str, Any]:
@@ -217,6 +227,7 @@ class ChatService:
 
     async def _stream(self, plan: _Plan, step: str) -> Usage:
         job, usage = plan.job, Usage()
+        checked = time.monotonic()
         async for chunk in plan.endpoint.model.stream(plan.request):
             if isinstance(chunk, TextDelta):
                 job.text += chunk.text
@@ -226,21 +237,30 @@ class ChatService:
                 await self._publish(job, _delta(step, "think", chunk.text))
             else:
                 usage = chunk
-            await self._heartbeat(job)
+            if time.monotonic() - checked >= ABORT_CHECK_S:
+                checked = time.monotonic()
+                await self._heartbeat(job)
+        await self._heartbeat(job)
         return usage
 
     async def _heartbeat(self, job: Job) -> None:
-        stored = await self.bus.get(job.stream_id)
-        if stored is not None and stored.abort_requested:
+        """Stop if the user asked to (possibly through another API process); every second,
+        save the text so far so a resume or the sweep sees it."""
+        if await self.bus.abort_requested(job.stream_id):
             raise Aborted
-        if time.time() - job.heartbeat > 1.0:
+        if time.time() - job.heartbeat > HEARTBEAT_S:
             job.heartbeat = time.time()
             await self.bus.save(job)
 
     async def _complete(self, plan: _Plan, user_id: UUID, usage: Usage) -> None:
+        """Record the answer, then `final`. A new conversation gets its title: at once when it
+        needs no model call (echo), otherwise from the title worker after `final`, delivered
+        by `GET /api/convos/gen_title/:id` as LibreChat's client asks for it."""
         job = plan.job
         response = await self._record(plan, user_id, usage, unfinished=False)
-        title = await self._title(plan, user_id) if job.new_conversation else None
+        title = None
+        if job.new_conversation and plan.endpoint.kind == "echo":
+            title = await self._record_title(job, user_id, _title_from(_question(job)))
         conversation = await anyio.to_thread.run_sync(
             self.conversations.get, user_id, UUID(job.conversation_id)
         )
@@ -256,6 +276,8 @@ class ChatService:
             },
         )
         await self.bus.finish(job, "completed")
+        if job.new_conversation and title is None:
+            self._request_title(job.user_id, job.conversation_id)
 
     async def _abort_finish(self, plan: _Plan, user_id: UUID, usage: Usage) -> None:
         job = plan.job
@@ -323,9 +345,7 @@ class ChatService:
         done = self.conversations.post_message(user_id, cid, response_id, plan.parent_id, **fields)
         return done.value  # type: ignore[no-any-return]
 
-    async def _title(self, plan: _Plan, user_id: UUID) -> str:
-        job = plan.job
-        title = await self._generate_title(plan) or "New Chat"
+    async def _record_title(self, job: Job, user_id: UUID, title: str) -> str:
         await anyio.to_thread.run_sync(
             lambda: self.conversations.retitle(user_id, UUID(job.conversation_id), title)
         )
@@ -337,29 +357,59 @@ class ChatService:
     async def _publish(self, job: Job, data: dict[str, Any]) -> None:
         await self.bus.publish(job.stream_id, {"event": "message", "data": data})
 
-    async def _generate_title(self, plan: _Plan) -> str:
-        """Ask the turn's own model for a short title (LibreChat's default); the offline echo
-        model, or any failure, falls back to the first words of the question."""
-        question = str(plan.job.user_message.get("text") or "")
+    def _request_title(self, user_id: str, conversation_id: str) -> None:
+        if self.titles is not None:
+            try:
+                self.titles(user_id, conversation_id)
+                return
+            except Exception:  # a broker outage must not lose the title: make it here
+                pass
+        task = asyncio.create_task(self.title_conversation(UUID(user_id), UUID(conversation_id)))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # ----------------------------------------------------------------- titles
+    async def title_conversation(self, user_id: UUID, conversation_id: UUID) -> str | None:
+        """Title a conversation from its first exchange with the model it used, unless it has a
+        title already (a retried or duplicated request changes nothing). Returns the title."""
+        conversation = await anyio.to_thread.run_sync(
+            self.conversations.get, user_id, conversation_id
+        )
+        if conversation.title not in ("", DEFAULT_TITLE):
+            return conversation.title
+        question, answer = _first_exchange(conversation)
+        if question is None:
+            return None
+        title = await self._generate_title(conversation, question, answer)
+        current = await anyio.to_thread.run_sync(self.conversations.get, user_id, conversation_id)
+        if current.title not in ("", DEFAULT_TITLE):  # the user named it meanwhile
+            return current.title
+        await anyio.to_thread.run_sync(
+            lambda: self.conversations.retitle(user_id, conversation_id, title)
+        )
+        return title
+
+    async def _generate_title(self, conversation: Conversation, question: str, answer: str) -> str:
+        """Ask the conversation's own model for a short title (LibreChat's default); the offline
+        echo model, an unknown endpoint or any failure falls back to the question's first words."""
         fallback = _title_from(question)
-        if plan.endpoint.kind == "echo":
+        try:
+            endpoint, model = self.catalog.resolve(conversation.endpoint, conversation.model)
+        except (Invalid, NotFound):
+            return fallback
+        if endpoint.kind == "echo":
             return fallback
         request = ModelRequest(
-            model=plan.model,
+            model=model,
             max_tokens=32,
             turns=[
-                Turn(
-                    "user",
-                    TITLE_PROMPT.format(question=question[:2000], answer=plan.job.text[:2000]),
-                )
+                Turn("user", TITLE_PROMPT.format(question=question[:2000], answer=answer[:2000]))
             ],
         )
         try:
             with anyio.fail_after(15):
                 parts = [
-                    c.text
-                    async for c in plan.endpoint.model.stream(request)
-                    if isinstance(c, TextDelta)
+                    c.text async for c in endpoint.model.stream(request) if isinstance(c, TextDelta)
                 ]
         except (ProviderError, TimeoutError):
             return fallback
@@ -386,8 +436,7 @@ class ChatService:
     async def abort(self, user_id: UUID, stream_id: str) -> dict[str, Any]:
         job = await self._own_job(user_id, stream_id)
         if job.status == "running":
-            job.abort_requested = True
-            await self.bus.save(job)
+            await self.bus.request_abort(stream_id)
             await self._settled(stream_id)
         return {"success": True, "aborted": stream_id, "generationProtocolVersion": PROTOCOL}
 
@@ -449,6 +498,8 @@ class ChatService:
     async def close(self) -> None:
         """Stop local generations; each records its partial text as unfinished."""
         tasks = list(self._tasks.values())
+        for task in self._background:  # titles not made now are made by the next request
+            task.cancel()
         for task in tasks:
             task.cancel()
         if tasks:
@@ -462,6 +513,20 @@ def _history(messages: dict[UUID, Message], parent_id: UUID) -> list[Turn]:
         path.append(messages[current])
         current = messages[current].parent_message_id
     return [Turn("user" if m.is_created_by_user else "assistant", m.text) for m in reversed(path)]
+
+
+def _question(job: Job) -> str:
+    return str(job.user_message.get("text") or "")
+
+
+def _first_exchange(conversation: Conversation) -> tuple[str | None, str]:
+    """The earliest user message and the earliest answer to it."""
+    ordered = sorted(conversation.messages.values(), key=lambda m: m.created_at)
+    question = next((m for m in ordered if m.is_created_by_user), None)
+    if question is None:
+        return None, ""
+    answer = next((m.text for m in ordered if m.parent_message_id == question.message_id), "")
+    return question.text, answer
 
 
 def _run_step(step: str, response_id: str) -> dict[str, Any]:

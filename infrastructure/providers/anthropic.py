@@ -15,6 +15,7 @@ from application.chat.ports import (
     TextDelta,
     Usage,
 )
+from infrastructure.providers.clients import PerLoop
 
 
 class AnthropicModel:
@@ -26,15 +27,17 @@ class AnthropicModel:
         max_retries: int = 0,
         default_max_tokens: int = 4096,
     ) -> None:
-        self._client = anthropic.AsyncAnthropic(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+        self._clients = PerLoop(
+            lambda: anthropic.AsyncAnthropic(
+                api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+            )
         )
         self._max_tokens = default_max_tokens
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[Chunk]:
         usage = _UsageTally()
         try:
-            stream = await self._client.messages.create(**self._arguments(request))
+            stream = await self._clients.get().messages.create(**self._arguments(request))
             async for event in stream:
                 if event.type in ("message_start", "message_delta"):
                     usage.read(event)

@@ -9,19 +9,22 @@ import openai
 
 from application.chat.ports import Chunk, ModelRequest, ProviderError, ReasoningDelta, TextDelta
 from application.chat.ports import Usage as UsageChunk
+from infrastructure.providers.clients import PerLoop
 
 
 class OpenAIModel:
     def __init__(
         self, api_key: str, base_url: str | None = None, timeout: float = 60.0, max_retries: int = 0
     ) -> None:
-        self._client = openai.AsyncOpenAI(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+        self._clients = PerLoop(
+            lambda: openai.AsyncOpenAI(
+                api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+            )
         )
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[Chunk]:
         try:
-            stream = await self._client.chat.completions.create(**_arguments(request))
+            stream = await self._clients.get().chat.completions.create(**_arguments(request))
             async for chunk in stream:
                 for item in _chunks(chunk):
                     yield item

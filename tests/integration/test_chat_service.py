@@ -173,7 +173,16 @@ async def test_another_process_can_follow_a_generation_through_redis(
     assert await reader.active(user) == []
 
 
-async def test_the_title_comes_from_the_model_of_the_turn(
+async def _titled(container: Any, user: uuid.UUID, conversation_id: str) -> str:
+    for _ in range(200):
+        title = container.conversations.get(user, uuid.UUID(conversation_id)).title
+        if title != "New Chat":
+            return str(title)
+        await asyncio.sleep(0.05)
+    raise AssertionError("no title was recorded")
+
+
+async def test_the_title_comes_from_the_model_of_the_turn_after_final(
     container_for: Callable[..., Any],
 ) -> None:
     container = container_for("sqlite")
@@ -183,10 +192,31 @@ async def test_the_title_comes_from_the_model_of_the_turn(
             user, StartChat(text="Name this chat", endpoint="openAI", model="gpt-4o")
         )
         frames = await _drain(chat, user, started["streamId"])
-    titles = [f["data"]["data"]["title"] for f in frames if f["data"].get("event") == "title"]
-    assert titles and titles[0].startswith("Hello from openai")
+        # The answer is not held back for the title: final comes first
+        assert frames[-1]["data"]["final"] is True
+        assert frames[-1]["data"]["title"] == "New Chat"
+        title = await _titled(container, user, started["conversationId"])
+    assert title.startswith("Hello from openai")
+
+
+async def test_the_title_worker_titles_once_even_when_asked_twice(
+    container_for: Callable[..., Any],
+) -> None:
+    # Given a container whose in-process Dramatiq worker runs the title actor
+    container = container_for("sqlite", workers=True)
+    with running_provider_server() as url:
+        container.chat.catalog = _service(container, openai_url=url).catalog
+        user = uuid.uuid4()
+        started = await container.chat.start(
+            user, StartChat(text="Name this chat", endpoint="openAI", model="gpt-4o")
+        )
+        await _drain(container.chat, user, started["streamId"])
+        title = await _titled(container, user, started["conversationId"])
+        # When the title is requested again (a duplicate delivery), nothing changes
+        again = await container.chat.title_conversation(user, uuid.UUID(started["conversationId"]))
+    assert title.startswith("Hello from openai") and again == title
     convo = container.conversations.get(user, uuid.UUID(started["conversationId"]))
-    assert convo.title == titles[0]
+    assert convo.version == 4  # started, user message, answer, one title
 
 
 async def test_the_sweep_finishes_a_generation_whose_process_died(
