@@ -105,6 +105,14 @@ def start_command(data: dict[str, Any], endpoint: str | None) -> StartChat:
     message = data.get("text", "")
     if not isinstance(message, str):
         raise Invalid("Invalid text")
+    edited = data.get("editedContent")
+    edited_text = None
+    if edited is not None:
+        if not isinstance(edited, dict) or edited.get("type", "text") not in ("text", "think"):
+            raise Invalid("Invalid editedContent")
+        edited_text = edited.get(edited.get("type", "text"))
+        if not isinstance(edited_text, str):
+            raise Invalid("Invalid editedContent")
     request_id = text("clientRequestId")
     if request_id is not None and not 1 <= len(request_id) <= 128:
         raise Invalid("Invalid clientRequestId")
@@ -120,6 +128,7 @@ def start_command(data: dict[str, Any], endpoint: str | None) -> StartChat:
         response_message_id=text("responseMessageId"),
         override_user_message_id=text("overrideUserMessageId"),
         is_continued=data.get("isContinued") is True,
+        edited_text=edited_text,
         settings={k: data[k] for k in SETTINGS_KEYS if k in data},
     )
 

@@ -52,6 +52,7 @@ class StartChat:
     response_message_id: str | None = None
     override_user_message_id: str | None = None
     is_continued: bool = False
+    edited_text: str | None = None  # editedContent: the user's edit of the answer continued
     settings: dict[str, Any] = field(default_factory=dict)
 
 
@@ -183,7 +184,8 @@ class ChatService:
         if command.is_continued and command.response_message_id:
             response = conversation.message(_required(command.response_message_id))
             parent = conversation.message(response.parent_message_id)
-            return message_json(parent, conversation.id), parent.message_id, response.text
+            prefix = response.text if command.edited_text is None else command.edited_text
+            return message_json(parent, conversation.id), parent.message_id, prefix
         if command.is_regenerate:
             parent = conversation.message(
                 _required(command.override_parent_message_id or command.parent_message_id)

@@ -167,3 +167,109 @@ def test_two_readers_see_the_same_stream(api: Api) -> None:
         results
         and results[0][-1][1]["responseMessage"]["text"] == mine[-1][1]["responseMessage"]["text"]
     )
+
+
+def _messages(api: Api, headers: dict[str, str], conversation_id: str) -> list[dict[str, Any]]:
+    response = api.client.get(f"/api/messages/{conversation_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    return list(response.json())
+
+
+def test_regenerate_adds_a_sibling_answer_to_the_same_question(api: Api) -> None:
+    me = api.user("regen@example.com")
+    first = _read(api, me, _start(api, me, "say it twice")["streamId"])[-1][1]
+    cid, question = first["conversation"]["conversationId"], first["requestMessage"]["messageId"]
+    again = api.client.post(
+        "/api/agents/chat/echo",
+        headers=me,
+        json={
+            "text": "say it twice",
+            "conversationId": cid,
+            "parentMessageId": question,
+            "overrideParentMessageId": question,
+            "isRegenerate": True,
+        },
+    )
+    final = _read(api, me, again.json()["streamId"])[-1][1]
+    assert final["requestMessage"]["messageId"] == question
+    answers = [m for m in _messages(api, me, cid) if not m["isCreatedByUser"]]
+    assert len(answers) == 2 and {a["parentMessageId"] for a in answers} == {question}
+    assert len({a["messageId"] for a in answers}) == 2
+    # the question was not posted again
+    assert sum(m["isCreatedByUser"] for m in _messages(api, me, cid)) == 1
+
+
+def test_editing_a_question_branches_from_its_parent(api: Api) -> None:
+    me = api.user("edit@example.com")
+    first = _read(api, me, _start(api, me, "original question")["streamId"])[-1][1]
+    cid = first["conversation"]["conversationId"]
+    # LibreChat's "save & submit" sends the edited text under the original's parent
+    edited = api.client.post(
+        "/api/agents/chat/echo",
+        headers=me,
+        json={"text": "edited question", "conversationId": cid, "parentMessageId": ROOT},
+    )
+    final = _read(api, me, edited.json()["streamId"])[-1][1]
+    assert final["responseMessage"]["text"] == "Echo: edited question"
+    messages = _messages(api, me, cid)
+    questions = [m for m in messages if m["isCreatedByUser"]]
+    assert [q["parentMessageId"] for q in questions] == [ROOT, ROOT]
+    assert {q["text"] for q in questions} == {"original question", "edited question"}
+    by_parent = {m["parentMessageId"]: m["text"] for m in messages if not m["isCreatedByUser"]}
+    assert by_parent == {q["messageId"]: "Echo: " + q["text"] for q in questions}
+
+
+def test_continue_grows_the_unfinished_answer_in_place(api: Api) -> None:
+    me = api.user("continue@example.com")
+    _slow(api)
+    started = _start(api, me, "a b c d e f g h i j k l", endpoint="slow")
+    time.sleep(0.25)
+    api.client.post("/api/agents/chat/abort", headers=me, json={"streamId": started["streamId"]})
+    partial = _read(api, me, started["streamId"])[-1][1]["responseMessage"]
+    assert partial["unfinished"] is True
+    cid = started["conversationId"]
+    # The user edits the partial answer, then asks the model to continue it
+    continued = api.client.post(
+        "/api/agents/chat/slow",
+        headers=me,
+        json={
+            "text": "",
+            "conversationId": cid,
+            "parentMessageId": partial["parentMessageId"],
+            "responseMessageId": partial["messageId"],
+            "isContinued": True,
+            "editedContent": {"index": 0, "type": "text", "text": "Edited start."},
+        },
+    )
+    assert continued.status_code == 200, continued.text
+    final = _read(api, me, continued.json()["streamId"])[-1][1]
+    assert final["responseMessage"]["messageId"] == partial["messageId"]
+    assert final["responseMessage"]["text"].startswith("Edited start.")
+    assert len(final["responseMessage"]["text"]) > len("Edited start.")
+    answers = [m for m in _messages(api, me, cid) if not m["isCreatedByUser"]]
+    assert len(answers) == 1 and answers[0]["text"] == final["responseMessage"]["text"]
+
+
+def test_a_model_made_title_arrives_through_gen_title(api: Api) -> None:
+    me = api.user("titles@example.com")
+    with running_provider_server() as url:
+        api.container.chat.catalog.add(
+            Endpoint("openAI", OpenAIModel("sk-test", f"{url}/v1", timeout=5), ["gpt-4o"])
+        )
+        started = _start(api, me, "Name this chat", endpoint="openAI", model="gpt-4o")
+        final = _read(api, me, started["streamId"])[-1][1]
+        assert final["final"] is True
+        title = api.client.get(f"/api/convos/gen_title/{started['conversationId']}", headers=me)
+    assert title.status_code == 200 and title.json()["title"].startswith("Hello from openai")
+    listed = api.client.get("/api/convos", headers=me).json()["conversations"]
+    assert listed[0]["title"] == title.json()["title"]
+
+
+def test_a_bad_edited_content_is_400(api: Api) -> None:
+    me = api.user("badedit@example.com")
+    response = api.client.post(
+        "/api/agents/chat/echo",
+        headers=me,
+        json={"text": "x", "parentMessageId": ROOT, "editedContent": {"type": "image"}},
+    )
+    assert response.status_code == 400 and "error" in response.json()
