@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -111,7 +112,10 @@ def load_settings(
     raw: dict[str, Any] = {}
     path = config_file or environ.get("CHRONICLE_CONFIG") or "chronicle.yaml"
     if Path(path).is_file():
-        raw.update(_read_yaml(path).get("settings") or {})
+        section = _read_yaml(path).get("settings") or {}
+        if not isinstance(section, dict):
+            raise SettingsError(f"settings: must be a mapping in {path}")
+        raw.update(section)
     elif config_file or environ.get("CHRONICLE_CONFIG"):
         raise SettingsError(f"CHRONICLE_CONFIG: no such file {path!r}")
     for env_name, field in ENV_NAMES.items():
@@ -124,10 +128,19 @@ def _read_yaml(path: str) -> dict[str, Any]:
     try:
         loaded = yaml.safe_load(Path(path).read_text()) or {}
     except yaml.YAMLError as error:
-        raise SettingsError(f"{path}: not valid YAML ({error})") from None
+        raise SettingsError(f"{path}: not valid YAML ({_yaml_reason(error)})") from None
     if not isinstance(loaded, dict):
         raise SettingsError(f"{path}: the top level must be a mapping")
     return loaded
+
+
+def _yaml_reason(error: yaml.YAMLError) -> str:
+    """The problem and where it is, on one line."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None)
+    if mark is None or not problem:
+        return " ".join(str(error).split())
+    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
 
 
 def _validate(raw: dict[str, Any]) -> Settings:
@@ -135,6 +148,9 @@ def _validate(raw: dict[str, Any]) -> Settings:
     for field in raw:
         if field not in known:
             raise SettingsError(f"{field}: unknown setting")
+    for field in _MILLISECONDS:
+        if isinstance(raw.get(field), str):
+            raw[field] = _product(raw[field])
     try:
         settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as error:
@@ -143,6 +159,27 @@ def _validate(raw: dict[str, Any]) -> Settings:
         raise SettingsError(f"{name}: {str(error).split(' - at')[0]}") from None
     _check(settings)
     return settings
+
+
+# LibreChat's .env writes these as JavaScript products, e.g. `(1000 * 60 * 60 * 24) * 7`.
+_MILLISECONDS = ("session_expiry_ms", "refresh_token_expiry_ms")
+
+
+def _product(text: str) -> Any:
+    """The value of a sum/product of integer literals; anything else is returned as is."""
+
+    def value(node: ast.expr) -> int:
+        if isinstance(node, ast.Constant) and type(node.value) is int:
+            return node.value
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult | ast.Add):
+            left, right = value(node.left), value(node.right)
+            return left * right if isinstance(node.op, ast.Mult) else left + right
+        raise ValueError(text)
+
+    try:
+        return value(ast.parse(text.strip(), mode="eval").body)
+    except (SyntaxError, ValueError):
+        return text
 
 
 def _check(s: Settings) -> None:

@@ -105,7 +105,7 @@ class Aggregate:
     @classmethod
     def restore(cls, snapshot: Snapshot) -> Self:
         if snapshot.state is None:
-            raise ValueError(f"snapshot of {snapshot.originator_id} is shredded")
+            raise ShreddedSnapshot(f"snapshot of {snapshot.originator_id} is shredded")
         aggregate = cls.__new__(cls)
         Aggregate.__init__(aggregate, snapshot.originator_id)
         hints = _state_fields(cls)
@@ -114,6 +114,10 @@ class Aggregate:
                 setattr(aggregate, name, msgspec.convert(value, hints[name], strict=False))
         aggregate.version = snapshot.originator_version
         return aggregate
+
+
+class ShreddedSnapshot(ValueError):
+    """The snapshot's owner was shredded: the aggregate must be folded from its events."""
 
 
 def _state_fields(cls: type[Aggregate]) -> dict[str, Any]:

@@ -38,7 +38,8 @@ class PersonalDataMapper(Mapper[UUID]):
     """Stored state is `{"field": value, ...}` JSON; a personal field becomes
     `{"$enc": base64(nonce|ciphertext), "t": "str"|"json"}` under the subject's key, with the
     subject, topic and field name as associated data, so ciphertext cannot be moved elsewhere.
-    Without the key the field decodes to `REDACTED` (text) or `None` (anything else).
+    Without the key the field decodes to `REDACTED` (text), else to `None`, or to an empty
+    list/dict where the field's type does not allow `None`.
     """
 
     def __init__(self, keys: SubjectKeys):
@@ -103,18 +104,34 @@ class PersonalDataMapper(Mapper[UUID]):
         key_bytes = self._keys.key_for_read(subject)
         key = AESGCM(key_bytes) if key_bytes is not None else None
         for field in sealed:
-            state[field] = self._open(key, subject, cls.TOPIC, field, state[field])
+            state[field] = self._open(key, subject, cls, field, state[field])
 
-    def _open(self, key: AESGCM | None, subject: UUID, topic: str, field: str, box: Any) -> Any:
-        shredded = REDACTED if box.get("t") == "str" else None
+    def _open(
+        self, key: AESGCM | None, subject: UUID, cls: type[DomainEvent], field: str, box: Any
+    ) -> Any:
         if key is None:
-            return shredded
+            return _shredded(cls, field, box)
         sealed = base64.b64decode(box[ENVELOPE])
         try:
-            plain = key.decrypt(sealed[:12], sealed[12:], f"{subject}|{topic}|{field}".encode())
+            plain = key.decrypt(sealed[:12], sealed[12:], f"{subject}|{cls.TOPIC}|{field}".encode())
         except InvalidTag:
-            return shredded
+            return _shredded(cls, field, box)
         return plain.decode() if box.get("t") == "str" else msgspec.json.decode(plain)
+
+
+def _shredded(cls: type[DomainEvent], field: str, box: Any) -> Any:
+    """What a field reads as without its key: `REDACTED` for text; else None, or an empty
+    list/dict where the field's type does not allow None, so that the event still decodes."""
+    if box.get("t") == "str":
+        return REDACTED
+    kind = next((f.type for f in msgspec.structs.fields(cls) if f.name == field), Any)
+    empties: tuple[Any, ...] = (None, [], {})
+    for empty in empties:
+        try:
+            return msgspec.convert(empty, kind)
+        except msgspec.ValidationError:
+            continue
+    return None
 
 
 def _as_uuid(value: Any) -> UUID:

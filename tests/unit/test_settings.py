@@ -1,0 +1,150 @@
+"""Settings: embedded by default, environment over chronicle.yaml, one-line errors that
+name the setting, and LibreChat's own variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from application.settings import SettingsError, load_settings
+
+ACCESS = "a" * 32
+REFRESH = "r" * 32
+DISTRIBUTED = {
+    "CHRONICLE_DATABASE_URL": "postgresql://chronicle@db:5432/chronicle",
+    "JWT_SECRET": ACCESS,
+    "JWT_REFRESH_SECRET": REFRESH,
+    "CHRONICLE_MASTER_KEY": "m" * 32,
+}
+
+
+@pytest.fixture(autouse=True)
+def empty_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No chronicle.yaml unless a test writes one (it is looked up in the working directory)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _yaml(text: str, name: str = "chronicle.yaml") -> Path:
+    path = Path(name)
+    path.write_text(text)
+    return path
+
+
+def _without(name: str) -> dict[str, str]:
+    return {k: v for k, v in DISTRIBUTED.items() if k != name}
+
+
+def test_no_settings_at_all_means_the_embedded_mode() -> None:
+    settings = load_settings({})
+    assert settings.mode == "embedded"
+    assert (settings.database_url, settings.data_dir, settings.port) == ("", "var", 3080)
+
+
+def test_a_postgresql_url_with_its_secrets_means_the_distributed_mode() -> None:
+    assert load_settings(DISTRIBUTED).mode == "distributed"
+
+
+@pytest.mark.parametrize("located_by", ["working directory", "CHRONICLE_CONFIG"])
+def test_the_environment_beats_chronicle_yaml(located_by: str) -> None:
+    # Given a chronicle.yaml (found by default, or named by CHRONICLE_CONFIG) and an environment
+    name = "chronicle.yaml" if located_by == "working directory" else "conf/custom.yaml"
+    Path(name).parent.mkdir(exist_ok=True)
+    _yaml("settings:\n  port: 4000\n  app_title: From YAML\n  log_level: DEBUG\n", name)
+    environ = {"CHRONICLE_PORT": "5000", "CHRONICLE_LOG_LEVEL": ""}
+    if located_by == "CHRONICLE_CONFIG":
+        environ["CHRONICLE_CONFIG"] = name
+    # When the settings are loaded
+    settings = load_settings(environ)
+    # Then a set variable wins, and the file fills in the rest (an empty variable is unset)
+    assert settings.port == 5000
+    assert (settings.app_title, settings.log_level) == ("From YAML", "DEBUG")
+
+
+def test_librechat_variable_names_and_values_are_accepted() -> None:
+    # Given lines copied from LibreChat's .env.example (durations are JS expressions there)
+    librechat_env = {
+        "JWT_SECRET": ACCESS,
+        "JWT_REFRESH_SECRET": REFRESH,
+        "SESSION_EXPIRY": "1000 * 60 * 15",
+        "REFRESH_TOKEN_EXPIRY": "(1000 * 60 * 60 * 24) * 7",
+        "ALLOW_REGISTRATION": "false",
+        "ALLOW_EMAIL_LOGIN": "true",
+        "MIN_PASSWORD_LENGTH": "12",
+        "APP_TITLE": "Team Chat",
+        "DOMAIN_CLIENT": "https://chat.example.com",
+    }
+    # When they are loaded
+    settings = load_settings(librechat_env)
+    # Then each reaches its setting
+    assert (settings.jwt_secret, settings.jwt_refresh_secret) == (ACCESS, REFRESH)
+    assert settings.session_expiry_ms == 15 * 60 * 1000
+    assert settings.refresh_token_expiry_ms == 7 * 24 * 60 * 60 * 1000
+    assert settings.allow_registration is False and settings.allow_email_login is True
+    assert settings.min_password_length == 12
+    assert (settings.app_title, settings.domain_client) == ("Team Chat", "https://chat.example.com")
+    assert load_settings({"SESSION_EXPIRY": "60000"}).session_expiry_ms == 60_000
+
+
+WRONG_ENVIRONMENT = {
+    "port out of range": ({"CHRONICLE_PORT": "70000"}, "CHRONICLE_PORT"),
+    "port zero": ({"CHRONICLE_PORT": "0"}, "CHRONICLE_PORT"),
+    "port not a number": ({"CHRONICLE_PORT": "http"}, "CHRONICLE_PORT"),
+    "mysql database url": ({"CHRONICLE_DATABASE_URL": "mysql://db/app"}, "CHRONICLE_DATABASE_URL"),
+    "sqlite database url": ({"CHRONICLE_DATABASE_URL": "sqlite:///x.db"}, "CHRONICLE_DATABASE_URL"),
+    "http redis url": ({"CHRONICLE_REDIS_URL": "http://redis:6379"}, "CHRONICLE_REDIS_URL"),
+    "short jwt secret": ({"JWT_SECRET": "x" * 31}, "JWT_SECRET"),
+    "short refresh secret": ({"JWT_REFRESH_SECRET": "short"}, "JWT_REFRESH_SECRET"),
+    "distributed without jwt secret": (_without("JWT_SECRET"), "JWT_SECRET"),
+    "distributed without refresh secret": (_without("JWT_REFRESH_SECRET"), "JWT_REFRESH_SECRET"),
+    "distributed without master key": (_without("CHRONICLE_MASTER_KEY"), "CHRONICLE_MASTER_KEY"),
+    "threads not a number": ({"CHRONICLE_WORKER_THREADS": "many"}, "CHRONICLE_WORKER_THREADS"),
+    "timeout not a number": (
+        {"CHRONICLE_READ_YOUR_WRITES_TIMEOUT": "soon"},
+        "CHRONICLE_READ_YOUR_WRITES_TIMEOUT",
+    ),
+    "boolean not a boolean": ({"ALLOW_REGISTRATION": "maybe"}, "ALLOW_REGISTRATION"),
+    "expiry not a product": ({"SESSION_EXPIRY": "1000 * sixty"}, "SESSION_EXPIRY"),
+    "expiry too short": ({"SESSION_EXPIRY": "10"}, "SESSION_EXPIRY"),
+    "password length zero": ({"MIN_PASSWORD_LENGTH": "0"}, "MIN_PASSWORD_LENGTH"),
+    "unknown log level": ({"CHRONICLE_LOG_LEVEL": "LOUD"}, "CHRONICLE_LOG_LEVEL"),
+    "missing config file": ({"CHRONICLE_CONFIG": "nowhere.yaml"}, "CHRONICLE_CONFIG"),
+}
+
+
+@pytest.mark.parametrize(
+    ("environ", "name"), list(WRONG_ENVIRONMENT.values()), ids=list(WRONG_ENVIRONMENT)
+)
+def test_a_wrong_variable_is_one_line_naming_it(environ: dict[str, str], name: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(environ)
+    _assert_one_line_naming(str(raised.value), name)
+
+
+WRONG_YAML = {
+    "unknown key": ("settings:\n  colour: blue\n", "colour"),
+    "invalid yaml": ("settings:\n  port: [3080\n  host: x\n", "chronicle.yaml"),
+    "tab indentation": ("settings:\n\tport: 1\n", "chronicle.yaml"),
+    "not a mapping": ("- port\n", "chronicle.yaml"),
+    "settings not a mapping": ("settings: 5\n", "settings"),
+    "settings a list": ("settings:\n  - port\n", "settings"),
+    "port a list": ("settings:\n  port: [1, 2]\n", "CHRONICLE_PORT"),
+    "port a word": ("settings:\n  port: eighty\n", "CHRONICLE_PORT"),
+    "flag a number": ("settings:\n  log_json: 3\n", "CHRONICLE_LOG_JSON"),
+    "directory a number": ("settings:\n  data_dir: 3\n", "CHRONICLE_DATA_DIR"),
+    "bad database url": ("settings:\n  database_url: mongodb://x\n", "CHRONICLE_DATABASE_URL"),
+}
+
+
+@pytest.mark.parametrize(("text", "name"), list(WRONG_YAML.values()), ids=list(WRONG_YAML))
+def test_a_wrong_chronicle_yaml_is_one_line_naming_the_setting(text: str, name: str) -> None:
+    _yaml(text)
+    with pytest.raises(SettingsError) as raised:
+        load_settings({})
+    _assert_one_line_naming(str(raised.value), name)
+
+
+def _assert_one_line_naming(message: str, name: str) -> None:
+    assert message.startswith(f"{name}: "), message
+    assert "\n" not in message and len(message) > len(name) + 2, message
