@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -46,23 +47,74 @@ def _sqlite_engine(url: str) -> sa.Engine:
     return engine
 
 
+class BufferedConnection:
+    """A connection that sends runs of the same write as one `executemany`.
+
+    Projections write row by row; applying a batch of events that way costs a round trip
+    per row. Here `add(statement, row)` queues the row while the statement stays the same,
+    and anything else (another statement, a read, the end of the batch) sends the queued run
+    first, so statements still take effect in exactly the order they were issued."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect
+        self._statement: Any = None
+        self._rows: list[dict[str, Any]] = []
+
+    def add(self, statement: Any, row: dict[str, Any]) -> None:
+        if statement is not self._statement:
+            self.flush()
+            self._statement = statement
+        self._rows.append(row)
+
+    def flush(self) -> None:
+        if self._rows:
+            self.conn.execute(self._statement, self._rows)
+        self._statement, self._rows = None, []
+
+    def execute(self, statement: Any, parameters: Any = None) -> Any:
+        self.flush()
+        if parameters is None:
+            return self.conn.execute(statement)
+        return self.conn.execute(statement, parameters)
+
+
+def write(conn: sa.Connection | BufferedConnection, statement: Any, row: dict[str, Any]) -> None:
+    """Execute `statement` with `row`, queued when the connection buffers."""
+    if isinstance(conn, BufferedConnection):
+        conn.add(statement, row)
+    else:
+        conn.execute(statement, row)
+
+
 def upsert(
-    conn: sa.Connection,
+    conn: sa.Connection | BufferedConnection,
     table: sa.Table,
     values: dict[str, Any],
     key: list[str],
     update: list[str] | None = None,
 ) -> None:
     """INSERT … ON CONFLICT (key) DO UPDATE, on either dialect."""
+    columns = tuple(update) if update is not None else tuple(c for c in values if c not in key)
+    statement = _upsert_statement(conn.dialect.name, table, tuple(key), tuple(values), columns)
+    write(conn, statement, values)
+
+
+@functools.lru_cache(maxsize=1024)
+def _upsert_statement(
+    dialect_name: str,
+    table: sa.Table,
+    key: tuple[str, ...],
+    values: tuple[str, ...],
+    update: tuple[str, ...],
+) -> Any:
+    """Built once per shape, so SQLAlchemy's compiled cache is hit on every later call."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**values)
-    columns = update if update is not None else [c for c in values if c not in key]
-    if columns:
-        statement = statement.on_conflict_do_update(
-            index_elements=key, set_={c: statement.excluded[c] for c in columns}
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    if update:
+        return statement.on_conflict_do_update(
+            index_elements=list(key), set_={c: statement.excluded[c] for c in update}
         )
-    else:
-        statement = statement.on_conflict_do_nothing(index_elements=key)
-    conn.execute(statement)
+    return statement.on_conflict_do_nothing(index_elements=list(key))

@@ -3,6 +3,7 @@ filter it, and each user's tag book with counts."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ from domain.conversations.events import (
     TagUpdated,
 )
 from domain.identity.events import UserDeleted
-from infrastructure.database import upsert
+from infrastructure.database import upsert, write
 from projections.engine.projection import Projection, TableNamer
 
 Tables = dict[str, sa.Table]
@@ -189,16 +190,31 @@ def _deleted(conn: sa.Connection, t: Tables, e: ConversationDeleted) -> None:
 
 
 def _message(conn: sa.Connection, t: Tables, e: MessagePosted) -> None:
-    convos = t["conversations"]
-    values: dict[str, Any] = {
-        "updated_at": e.timestamp,
-        "message_count": convos.c.message_count + 1,
-    }
-    if e.endpoint:
-        values["endpoint"] = e.endpoint
-    if e.model:
-        values["model"] = e.model
-    _update(conn, t, e, **values)
+    write(
+        conn,
+        _message_update(t["conversations"]),
+        {
+            "b_id": str(e.originator_id),
+            "b_at": e.timestamp,
+            "b_ep": e.endpoint or None,
+            "b_md": e.model or None,
+        },
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _message_update(convos: sa.Table) -> Any:
+    """One statement per table, so a run of posts goes out as one `executemany`."""
+    return (
+        convos.update()
+        .where(convos.c.conversation_id == sa.bindparam("b_id"))
+        .values(
+            updated_at=sa.bindparam("b_at"),
+            message_count=convos.c.message_count + 1,
+            endpoint=sa.func.coalesce(sa.bindparam("b_ep", type_=sa.String), convos.c.endpoint),
+            model=sa.func.coalesce(sa.bindparam("b_md", type_=sa.String), convos.c.model),
+        )
+    )
 
 
 def _tag_created(conn: sa.Connection, t: Tables, e: TagCreated) -> None:

@@ -16,11 +16,12 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from eventsourcing.application import Application
 
+from infrastructure.database import BufferedConnection
 from projections.engine.projection import Projection
 from projections.engine.state import metadata, physical_name, projection_state, projection_tracking
 
@@ -218,8 +219,11 @@ class ProjectionEngine:
                 topics=projection.topics(context),
                 inclusive_of_start=False,
             )
+            buffered = BufferedConnection(conn)
             for notification in notifications:
-                projection.apply(conn, tables, store.mapper.to_domain_event(notification))
+                event = store.mapper.to_domain_event(notification)
+                projection.apply(cast(sa.Connection, buffered), tables, event)
+            buffered.flush()
             full = len(notifications) == self.batch_size
             new_position = notifications[-1].id if full else head
             progress.applied += len(notifications)
