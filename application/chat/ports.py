@@ -81,6 +81,8 @@ class Job:
     heartbeat: float = 0.0
     client_request_id: str = ""
     new_conversation: bool = False
+    endpoint: str = ""  # what the turn runs on, so a sweep records the answer as it was
+    model: str = ""
 
 
 class StreamBus(Protocol):

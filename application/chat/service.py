@@ -156,6 +156,8 @@ class ChatService:
             text=prefix,
             client_request_id=command.client_request_id or "",
             new_conversation=new,
+            endpoint=endpoint.name,
+            model=model,
         )
         request = ModelRequest(
             model=model,
@@ -349,7 +351,9 @@ class ChatService:
 
     async def _record_title(self, job: Job, user_id: UUID, title: str) -> str:
         await anyio.to_thread.run_sync(
-            lambda: self.conversations.retitle(user_id, UUID(job.conversation_id), title)
+            lambda: self.conversations.retitle(
+                user_id, UUID(job.conversation_id), title, generated=True
+            )
         )
         await self._publish(
             job, {"event": "title", "data": {"conversationId": job.conversation_id, "title": title}}
@@ -387,7 +391,7 @@ class ChatService:
         if current.title not in ("", DEFAULT_TITLE):  # the user named it meanwhile
             return current.title
         await anyio.to_thread.run_sync(
-            lambda: self.conversations.retitle(user_id, conversation_id, title)
+            lambda: self.conversations.retitle(user_id, conversation_id, title, generated=True)
         )
         return title
 
@@ -485,7 +489,10 @@ class ChatService:
             if job.stream_id in self._tasks or time.time() - job.heartbeat < stale_after:
                 continue
             user_id = UUID(job.user_id)
-            endpoint, model = self.catalog.resolve(None, None)
+            try:
+                endpoint, model = self.catalog.resolve(job.endpoint or None, job.model or None)
+            except Invalid:  # no longer configured here: record it under the default
+                endpoint, model = self.catalog.resolve(None, None)
             plan = _Plan(
                 job,
                 endpoint,

@@ -72,8 +72,11 @@ class ConversationsService:
         conversation = Conversation.start(conversation_id, user_id, **fields)
         return Done(conversation, self.store.commit(conversation, actor=user_id))
 
-    def retitle(self, user_id: UUID, conversation_id: UUID, title: object) -> Done:
-        return self._change(user_id, conversation_id, lambda c: c.retitle(title))
+    def retitle(
+        self, user_id: UUID, conversation_id: UUID, title: object, generated: bool = False
+    ) -> Done:
+        """`generated`: the title was made for the user (title worker), not typed by them."""
+        return self._change(user_id, conversation_id, lambda c: c.retitle(title, generated))
 
     def archive(self, user_id: UUID, conversation_id: UUID, archived: bool) -> Done:
         return self._change(user_id, conversation_id, lambda c: c.archive(archived))

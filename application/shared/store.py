@@ -33,8 +33,10 @@ CommitHook = Callable[[Position, UUID | None], None]
 
 
 class EventStore(Application[UUID]):
-    """The event store of one context. Tables are named after the context
-    (`identity_events`, `identity_events_chain`, `identity_snapshots`)."""
+    """The event store of one context. On PostgreSQL its tables are named after the context
+    (`identity_events`, `identity_events_chain`, `identity_snapshots`); on SQLite each context
+    has its own file (`var/events/identity.db`) with `stored_events`, `stored_events_chain`
+    and `stored_snapshots`."""
 
     snapshot_class = Snapshot
 

@@ -225,7 +225,10 @@ async def test_the_sweep_finishes_a_generation_whose_process_died(
     # Given a generation that another process started and stopped beating for
     container = container_for("sqlite")
     chat, user = _service(container, delay=0.05), uuid.uuid4()
-    started = await chat.start(user, StartChat(text="one two three four five six", endpoint="echo"))
+    chat.catalog.add(Endpoint("echo2", EchoModel(0.05), ["echo-2"], label="Echo 2", kind="echo"))
+    started = await chat.start(
+        user, StartChat(text="one two three four five six", endpoint="echo2")
+    )
     await asyncio.sleep(0.12)
     task = chat._tasks.pop(started["streamId"])
     task.cancel()  # the "process" dies: no final frame, nothing recorded by it
@@ -239,5 +242,6 @@ async def test_the_sweep_finishes_a_generation_whose_process_died(
     convo = container.conversations.get(user, uuid.UUID(started["conversationId"]))
     answers = [m for m in convo.messages.values() if not m.is_created_by_user]
     assert answers and answers[0].unfinished and answers[0].text.startswith("Echo:")
+    assert (answers[0].endpoint, answers[0].model) == ("echo2", "echo-2")
     frames = await _drain(chat, user, started["streamId"])
     assert frames[-1]["data"]["aborted"] is True
