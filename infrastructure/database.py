@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,30 +48,53 @@ def _sqlite_engine(url: str) -> sa.Engine:
     return engine
 
 
+Combine = Callable[[dict[str, Any], dict[str, Any]], "dict[str, Any] | None"]
+
+
 class BufferedConnection:
     """A connection that sends runs of the same write as one `executemany`.
 
     Projections write row by row; applying a batch of events that way costs a round trip
     per row. Here `add(statement, row)` queues the row while the statement stays the same,
     and anything else (another statement, a read, the end of the batch) sends the queued run
-    first, so statements still take effect in exactly the order they were issued."""
+    first, so statements still take effect in exactly the order they were issued.
+
+    - `key`: a row whose key is already queued starts a new run (an INSERT … ON CONFLICT
+      sent as one multi-row statement may not touch the same row twice);
+    - `combine(last, row)`: may fold the row into the last queued one (e.g. two increments
+      of one counter become one), returning the merged row, or None to queue it apart."""
 
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
         self.dialect = conn.dialect
         self._statement: Any = None
         self._rows: list[dict[str, Any]] = []
+        self._keys: set[Any] = set()
 
-    def add(self, statement: Any, row: dict[str, Any]) -> None:
-        if statement is not self._statement:
+    def add(
+        self,
+        statement: Any,
+        row: dict[str, Any],
+        key: Any = None,
+        combine: Combine | None = None,
+    ) -> None:
+        if statement is not self._statement or (key is not None and key in self._keys):
             self.flush()
             self._statement = statement
+        elif combine is not None and self._rows:
+            merged = combine(self._rows[-1], row)
+            if merged is not None:
+                self._rows[-1] = merged
+                return
         self._rows.append(row)
+        if key is not None:
+            self._keys.add(key)
 
     def flush(self) -> None:
         if self._rows:
             self.conn.execute(self._statement, self._rows)
         self._statement, self._rows = None, []
+        self._keys.clear()
 
     def execute(self, statement: Any, parameters: Any = None) -> Any:
         self.flush()
@@ -79,10 +103,16 @@ class BufferedConnection:
         return self.conn.execute(statement, parameters)
 
 
-def write(conn: sa.Connection | BufferedConnection, statement: Any, row: dict[str, Any]) -> None:
+def write(
+    conn: sa.Connection | BufferedConnection,
+    statement: Any,
+    row: dict[str, Any],
+    key: Any = None,
+    combine: Combine | None = None,
+) -> None:
     """Execute `statement` with `row`, queued when the connection buffers."""
     if isinstance(conn, BufferedConnection):
-        conn.add(statement, row)
+        conn.add(statement, row, key, combine)
     else:
         conn.execute(statement, row)
 
@@ -97,7 +127,7 @@ def upsert(
     """INSERT … ON CONFLICT (key) DO UPDATE, on either dialect."""
     columns = tuple(update) if update is not None else tuple(c for c in values if c not in key)
     statement = _upsert_statement(conn.dialect.name, table, tuple(key), tuple(values), columns)
-    write(conn, statement, values)
+    write(conn, statement, values, key=tuple(values[k] for k in key))
 
 
 @functools.lru_cache(maxsize=1024)

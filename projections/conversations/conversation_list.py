@@ -195,11 +195,27 @@ def _message(conn: sa.Connection, t: Tables, e: MessagePosted) -> None:
         _message_update(t["conversations"]),
         {
             "b_id": str(e.originator_id),
+            "b_n": 1,
             "b_at": e.timestamp,
             "b_ep": e.endpoint or None,
             "b_md": e.model or None,
         },
+        combine=_posts_in_a_row,
     )
+
+
+def _posts_in_a_row(last: dict[str, Any], row: dict[str, Any]) -> dict[str, Any] | None:
+    """Consecutive posts to one conversation: one update with their sum, the last time and
+    the last endpoint and model given, as applying them one by one would leave it."""
+    if last["b_id"] != row["b_id"]:
+        return None
+    return {
+        "b_id": row["b_id"],
+        "b_n": last["b_n"] + 1,
+        "b_at": row["b_at"],
+        "b_ep": row["b_ep"] or last["b_ep"],
+        "b_md": row["b_md"] or last["b_md"],
+    }
 
 
 @functools.lru_cache(maxsize=64)
@@ -210,7 +226,7 @@ def _message_update(convos: sa.Table) -> Any:
         .where(convos.c.conversation_id == sa.bindparam("b_id"))
         .values(
             updated_at=sa.bindparam("b_at"),
-            message_count=convos.c.message_count + 1,
+            message_count=convos.c.message_count + sa.bindparam("b_n", type_=sa.Integer),
             endpoint=sa.func.coalesce(sa.bindparam("b_ep", type_=sa.String), convos.c.endpoint),
             model=sa.func.coalesce(sa.bindparam("b_md", type_=sa.String), convos.c.model),
         )
