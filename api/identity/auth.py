@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from litestar import MediaType, Request, Response, get, post
+from litestar import MediaType, Request, Response, delete, get, post
 from litestar.datastructures import Cookie
 from litestar.di import Provide
 from litestar.params import JSONBody
@@ -85,6 +85,31 @@ def logout(request: Request[Any, Any, Any], user_id: UUID) -> Response[Any]:
     return Response({"message": "Logout successful"}, cookies=cookies)
 
 
+@delete(
+    "/api/user/delete",
+    status_code=200,
+    sync_to_thread=True,
+    dependencies={"user_id": Provide(provide_user_id)},
+)
+def delete_account(request: Request[Any, Any, Any], user_id: UUID) -> Response[Any]:
+    """LibreChat's account deletion: the user's conversations go first (their own events, so a
+    rebuild removes them whatever order it reads the contexts in), then the account, then the
+    key that shreds what is left."""
+    container = container_of(request)
+    container.consistency.wait(user_id, ["conversation_list"])
+    container.conversations.delete_all(user_id)
+    try:
+        container.identity.delete_account(user_id)
+    except NotFound:
+        return Response({"message": "Unauthorized"}, status_code=401)
+    expired = datetime(1970, 1, 1, tzinfo=UTC).timestamp()
+    cookies = [
+        Cookie(key=k, value="", expires=int(expired), path="/", httponly=True)
+        for k in ("refreshToken", "token_provider")
+    ]
+    return Response({"message": "User deleted"}, cookies=cookies)
+
+
 @get("/api/user", sync_to_thread=True, dependencies={"user_id": Provide(provide_user_id)})
 def current_user(request: Request[Any, Any, Any], user_id: UUID) -> Response[Any]:
     try:
@@ -123,4 +148,4 @@ def _ip(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else ""
 
 
-ROUTES = [register, login, refresh, logout, current_user]
+ROUTES = [register, login, refresh, logout, current_user, delete_account]

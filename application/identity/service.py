@@ -15,6 +15,7 @@ from domain.identity.claims import ADMIN_SEAT_ID, AdminSeat, EmailClaim
 from domain.identity.rules import ADMIN, USER, normalise_email, validate_registration
 from domain.identity.session import Session, TokenReused
 from domain.identity.user import User
+from domain.shared.aggregate import Aggregate
 from domain.shared.errors import NotFound, Unauthenticated
 
 NO_USER = "Email does not exist."
@@ -227,6 +228,30 @@ class IdentityService:
         if session.refresh_hash == _digest(presented):
             session.end("logout")
             self.store.commit(session, actor=claims.user_id)
+
+    # ------------------------------------------------------------- deletion
+    def delete_account(self, user_id: UUID) -> Position | None:
+        """Record the deletion and free the email, then destroy the user's key: every personal
+        field of theirs, in every context and every backup of the events, reads as
+        `[deleted]` from then on, while the rest of the log still loads and verifies."""
+        position = retry_on_conflict(lambda: self._delete(user_id))
+        self.keys.destroy(user_id)
+        return position
+
+    def _delete(self, user_id: UUID) -> Position | None:
+        try:
+            user = self.store.load(User, user_id)
+        except NotFound:
+            raise NotFound("User not found") from None
+        user.delete()
+        changed: list[Aggregate] = [user]
+        claim_id = self.email_claim_id(user.email)
+        if self.store.exists(claim_id):
+            claim = self.store.load(EmailClaim, claim_id)
+            if claim.user_id == user_id and not claim.released:
+                claim.release()
+                changed.append(claim)
+        return self.store.commit(*changed, actor=user_id)
 
     # -------------------------------------------------------------- queries
     def profile(self, user_id: UUID) -> UserProfile:

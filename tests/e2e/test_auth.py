@@ -11,6 +11,7 @@ import pytest
 
 from infrastructure.tokens import JwtTokens
 from tests.e2e.conftest import PASSWORD, Api
+from tests.e2e.test_chat_api import _read, _start
 
 USER_FIELDS = {
     "_id",
@@ -283,3 +284,48 @@ def test_an_oversized_body_is_413_and_changes_nothing(api: Api) -> None:
     assert response.status_code == 413
     assert response.json() == {"message": "Request entity too large"}
     assert api.events() == before
+
+
+def test_deleting_the_account_shreds_it_and_frees_the_email(api: Api) -> None:
+    # Given a user with a conversation, and someone else
+    login = _login_after_register(api, "leaving@example.com")
+    other = api.user("staying@example.com")
+    me = _bearer(login)
+    user_id = uuid.UUID(login.json()["user"]["id"])
+    for headers, text in ((me, "my secret"), (other, "theirs")):
+        _read(api, headers, _start(api, headers, text)["streamId"])
+    # When they delete their account
+    deleted = api.client.delete("/api/user/delete", headers=me)
+    # Then it is gone everywhere they could look
+    assert deleted.status_code == 200 and deleted.json() == {"message": "User deleted"}
+    assert api.client.get("/api/user", headers=me).status_code == 401
+    assert api.client.get("/api/convos", headers=me).json()["conversations"] == []
+    api.client.cookies.set("refreshToken", login.cookies["refreshToken"])
+    assert api.client.post("/api/auth/refresh").status_code == 401
+    assert api.client.delete("/api/user/delete", headers=me).status_code == 401
+    # And their personal data is unreadable in the log itself, the rest intact
+    events = list(api.container.stores["identity"].events.get(user_id))
+    assert events[0].email == "[deleted]" and events[-1].__class__.__name__ == "UserDeleted"
+    assert len(api.client.get("/api/convos", headers=other).json()["conversations"]) == 1
+    # And a rebuild, which reads the contexts in its own order, does not bring them back
+    engine = api.container.projections
+    for name in ("conversation_list", "transcript"):
+        engine.start_rebuild(name)
+        engine.catch_up(name)
+    with api.container.db.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT count(*) FROM conversations WHERE user_id = ?"
+            if conn.dialect.name == "sqlite"
+            else "SELECT count(*) FROM conversations WHERE user_id = %s",
+            (str(user_id),),
+        ).scalar()
+    assert rows == 0
+    # And the email can be registered again, as a new user
+    assert api.register("leaving@example.com").status_code == 200
+    again = _login(api, "leaving@example.com").json()["user"]["id"]
+    assert again != str(user_id)
+
+
+def _login_after_register(api: Api, email: str) -> Any:
+    assert api.register(email).status_code == 200
+    return _login(api, email)
