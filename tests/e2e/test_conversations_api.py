@@ -253,3 +253,47 @@ def test_bad_bodies_are_400_and_change_nothing(api: Api) -> None:
     )
     assert garbage.status_code == 400
     assert api.events("conversations") == before
+
+
+def test_archive_all_and_delete_all(api: Api) -> None:
+    me = api.user("bulk@example.com")
+    other = api.user("bystander@example.com")
+    mine = [_chat(api, me, f"question {n}")["conversation"]["conversationId"] for n in range(3)]
+    theirs = _chat(api, other, "not yours")["conversation"]["conversationId"]
+    archived = api.client.post("/api/convos/archive/all", headers=me)
+    assert archived.status_code == 200 and archived.json() == {"archivedCount": 3}
+    listed = api.client.get("/api/convos?isArchived=true", headers=me).json()["conversations"]
+    assert sorted(c["conversationId"] for c in listed) == sorted(mine)
+    assert api.client.get("/api/convos", headers=me).json()["conversations"] == []
+    deleted = api.client.delete("/api/convos/all", headers=me)
+    assert deleted.status_code == 201
+    assert deleted.json()["deletedCount"] == 3
+    assert deleted.json()["messages"]["deletedCount"] == 6
+    assert api.client.get(f"/api/convos/{mine[0]}", headers=me).status_code == 404
+    assert api.client.get(f"/api/messages/{mine[0]}", headers=me).status_code == 404
+    # someone else's conversation was not touched
+    assert api.client.get(f"/api/convos/{theirs}", headers=other).status_code == 200
+
+
+def test_one_message_and_content_part_edits(api: Api) -> None:
+    me = api.user("parts@example.com")
+    final = _chat(api, me, "split me")
+    cid, answer = final["conversation"]["conversationId"], final["responseMessage"]["messageId"]
+    one = api.client.get(f"/api/messages/{cid}/{answer}", headers=me)
+    assert one.status_code == 200 and [m["messageId"] for m in one.json()] == [answer]
+    missing = api.client.get(f"/api/messages/{cid}/{uuid.uuid4()}", headers=me)
+    assert missing.status_code == 200 and missing.json() == []
+    # Edit the answer's first content part (type text)
+    edited = api.client.put(
+        f"/api/messages/{cid}/{answer}", headers=me, json={"text": "rewritten", "index": 0}
+    )
+    assert edited.status_code == 200, edited.text
+    saved = api.client.get(f"/api/messages/{cid}/{answer}", headers=me).json()[0]
+    assert saved["content"][0]["text"] == "rewritten"
+    # An index past the parts, or of the wrong type, is a 400 and changes nothing
+    for bad in ({"text": "x", "index": 7}, {"text": "x", "index": -1}, {"text": "x", "index": [0]}):
+        response = api.client.put(f"/api/messages/{cid}/{answer}", headers=me, json=bad)
+        assert response.status_code == 400, (bad, response.text)
+        assert "error" in response.json()
+    after = api.client.get(f"/api/messages/{cid}/{answer}", headers=me).json()[0]
+    assert after == saved
