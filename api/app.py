@@ -23,8 +23,9 @@ from application.settings import Settings, load_settings
 
 
 def create_app(container: Container | None = None, settings: Settings | None = None) -> Litestar:
-    """With no container, one is bootstrapped (workers included) when the app starts and
-    closed when it stops; nothing connects at import time."""
+    """With no container, one is bootstrapped when the app starts and closed when it stops;
+    nothing connects at import time. In the embedded mode it runs the workers in-process; in
+    the distributed mode `chronicle worker` processes do, and the API serves only requests."""
     settings = container.settings if container else (settings or load_settings())
     observability.configure_logging(settings.log_level, settings.log_json)
     metrics = observability.Metrics()
@@ -35,7 +36,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
         built: Container = (
             container
             if container is not None
-            else await asyncio.to_thread(bootstrap, settings, workers=True)
+            else await asyncio.to_thread(bootstrap, settings, workers=settings.mode == "embedded")
         )
         built.commit_listeners.append(metrics.committed)
         app.state.container = built

@@ -100,7 +100,7 @@ def bootstrap(
     environ: dict[str, str] | None = None,
 ) -> Container:
     """Build the container. Nothing connects at import time; everything connects here."""
-    from infrastructure.database import create_engine
+    from infrastructure.database import create_engine, schema_lock
     from infrastructure.eventstore.mapper import PersonalDataMapper
     from infrastructure.passwords import Argon2Hasher
     from infrastructure.providers.catalog import build_catalog
@@ -123,16 +123,17 @@ def bootstrap(
         for listener in listeners:
             listener(position, actor)
 
-    stores = {
-        name: EventStore(
-            name,
-            _store_env(settings, name, urls),
-            mapper,
-            on_commit,
-            snapshot_every=SNAPSHOT_EVERY.get(name),
-        )
-        for name in CONTEXTS
-    }
+    with schema_lock(keys_engine):  # processes starting together create tables one at a time
+        stores = {
+            name: EventStore(
+                name,
+                _store_env(settings, name, urls),
+                mapper,
+                on_commit,
+                snapshot_every=SNAPSHOT_EVERY.get(name),
+            )
+            for name in CONTEXTS
+        }
     db = create_engine(
         urls["read_models"], settings.postgres_pool_size * 2, settings.postgres_max_overflow
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,23 @@ def create_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> sa.En
     return sa.create_engine(
         url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True, future=True
     )
+
+
+@contextlib.contextmanager
+def schema_lock(engine: sa.Engine) -> Iterator[None]:
+    """A session advisory lock on PostgreSQL while schema objects are created (the event
+    store creates types and tables in several transactions of its own); SQLite: nothing."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_lock(hashtext('chronicle:schema'))"))
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(sa.text("SELECT pg_advisory_unlock(hashtext('chronicle:schema'))"))
+            conn.commit()
 
 
 def sqlite_url(path: Path) -> str:

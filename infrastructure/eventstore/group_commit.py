@@ -54,7 +54,8 @@ class GroupCommitPostgresRecorder(ChainedPostgresRecorder):
         ).format(schema, Identifier(self.append_function_name))
 
     def create_table(self) -> None:
-        super().create_table()
+        """Types and tables as the library makes them, then the append function. Bootstrap
+        holds a schema lock meanwhile, so processes starting together do not race."""
         statement = SQL(APPEND_FUNCTION).format(
             schema=Identifier(self.datastore.schema),
             function=Identifier(self.append_function_name),
@@ -63,9 +64,8 @@ class GroupCommitPostgresRecorder(ChainedPostgresRecorder):
             channel=Literal(self.channel_name),
             lock_timeout=Literal(f"{self.datastore.lock_timeout}s"),
         )
+        super().create_table()
         with self.datastore.transaction(commit=True) as curs:
-            # Processes starting together would race on CREATE OR REPLACE FUNCTION.
-            curs.execute("SELECT pg_advisory_xact_lock(7714102030)")
             curs.execute(statement, prepare=False)
 
     def insert_events(

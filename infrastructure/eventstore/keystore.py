@@ -43,7 +43,11 @@ class SqlKeyStore:
         self._ttl = cache_seconds
 
     def create_tables(self) -> None:
-        metadata.create_all(self._engine)
+        """Under an advisory lock on PostgreSQL: processes starting together must not race."""
+        with self._engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('chronicle:keys'))"))
+            metadata.create_all(conn)
 
     def key_for_write(self, subject: UUID) -> bytes:
         key = self._cached(subject)

@@ -68,7 +68,13 @@ def list_conversations(conn: sa.Connection, request: ListRequest) -> Page:
 
 
 def _keys(sort_by: str) -> list[Any]:
+    """The sort keys, last one unique. `updatedAt`/`createdAt` are never null, so they sort
+    as (column, id): the order of the index (user_id, is_archived, column, conversation_id),
+    which a page then reads directly. Nullable `title`/`archivedAt` sort nulls as ''/epoch,
+    with the updated (or created) time breaking ties."""
     column = CONVERSATIONS.c[SORT_KEYS[sort_by]]
+    if sort_by in ("updatedAt", "createdAt"):
+        return [column, CONVERSATIONS.c.conversation_id]
     primary = sa.func.coalesce(column, "" if sort_by == "title" else EPOCH)
     secondary = (
         CONVERSATIONS.c.created_at if sort_by == "archivedAt" else CONVERSATIONS.c.updated_at
@@ -79,10 +85,10 @@ def _keys(sort_by: str) -> list[Any]:
 def _filters(request: ListRequest) -> list[Any]:
     filters: list[Any] = [
         CONVERSATIONS.c.user_id == str(request.user_id),
-        CONVERSATIONS.c.is_archived.is_(request.archived),
+        CONVERSATIONS.c.is_archived == request.archived,  # `=`, not `IS`: the index applies
     ]
     if request.pinned is not None:
-        filters.append(CONVERSATIONS.c.pinned.is_(request.pinned))
+        filters.append(CONVERSATIONS.c.pinned == request.pinned)
     if request.tags:
         tagged = sa.select(LINKS.c.conversation_id).where(
             LINKS.c.user_id == str(request.user_id), LINKS.c.tag.in_(request.tags)
@@ -94,11 +100,12 @@ def _filters(request: ListRequest) -> list[Any]:
 
 
 def _after(keys: list[Any], cursor: tuple[Any, Any, str], descending: bool) -> Any:
-    (p, s, i), (pv, sv, iv) = keys, cursor
+    """Rows strictly beyond the cursor in the page order: one row-value comparison, which
+    PostgreSQL and SQLite both answer from the index."""
+    primary, secondary, last_id = cursor
+    values = (primary, last_id) if len(keys) == 2 else (primary, secondary, last_id)
     beyond = operator.lt if descending else operator.gt
-    return sa.or_(
-        beyond(p, pv), sa.and_(p == pv, beyond(s, sv)), sa.and_(p == pv, s == sv, beyond(i, iv))
-    )
+    return beyond(sa.tuple_(*keys), sa.tuple_(*values))
 
 
 def _cursor_of(row: dict[str, Any], sort_by: str) -> str:
