@@ -1,28 +1,50 @@
-"""`make bench` (quick, a few minutes) or `make bench SCALE=full`: one table of ratios."""
+"""`make bench` (quick, a few minutes) or `make bench SCALE=full`: one table of ratios.
+`python -m bench --only http` runs a subset (append, streaming, http, projection, memory)."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import append, streaming
-from bench.common import print_table, scratch_database
+from bench import append, http, memory, projection, streaming
+from bench.common import Row, print_table, scratch_database
+
+SCENARIOS = ("append", "http", "projection", "memory", "streaming")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--scale", choices=["quick", "full"], default="quick")
+    parser.add_argument("--only", action="append", choices=SCENARIOS, help="repeatable")
     args = parser.parse_args()
     quick = args.scale == "quick"
+    only = set(args.only or SCENARIOS)
     seconds, rounds = (2.0, 3) if quick else (5.0, 5)
-    rows = []
-    with scratch_database() as url:
-        rows += append.run(url, [1, 16, 64], seconds, rounds)
-    rows += streaming.run([1, 100], 1 if quick else 3)
-    print_table(
-        rows,
-        tool="append: Python threads (psycopg); streams: Python asyncio "
-        "(httpx and the openai SDK) against separate server processes",
-    )
+    rows: list[Row] = []
+    tools: list[str] = []
+    notes: list[str] = []
+    if "append" in only:
+        with scratch_database() as url:
+            rows += append.run(url, [1, 16, 64], seconds, rounds)
+        tools.append("append: Python threads (psycopg)")
+    if "streaming" in only:
+        rows += streaming.run([1, 100], 1 if quick else 3)
+        tools.append(
+            "streams: Python asyncio (httpx and the openai SDK) against separate server processes"
+        )
+    if "http" in only:
+        http_rows, http_tool, notes = http.run(quick)
+        rows += http_rows
+        tools.append(http_tool)
+    if "projection" in only:
+        with scratch_database() as url:
+            rows += projection.run(url, 20_000 if quick else 1_000_000, seconds)
+        tools.append("projection/rebuild: in-process engine and Python threads")
+    if "memory" in only:
+        rows += memory.run(1000)
+        tools.append("memory: Python asyncio (httpx) holding the streams")
+    print_table(rows, tool="; ".join(tools))
+    for note in notes:
+        print(f"note: {note}")
 
 
 if __name__ == "__main__":
