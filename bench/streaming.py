@@ -53,16 +53,18 @@ def _wait_up(url: str, seconds: float = 60) -> None:
 
 
 async def _direct(base: str) -> tuple[float, float]:
-    client = openai.AsyncOpenAI(api_key="sk-bench", base_url=f"{base}/v1", max_retries=0)
-    started, first, chunks = time.perf_counter(), 0.0, 0
-    stream = await client.chat.completions.create(
-        model="gpt-4o", messages=[{"role": "user", "content": PROMPT}], stream=True
-    )
-    async for chunk in stream:
-        if chunk.choices and chunk.choices[0].delta.content:
-            first = first or time.perf_counter() - started
-            chunks += 1
-    return first, chunks / (time.perf_counter() - started)
+    async with openai.AsyncOpenAI(
+        api_key="sk-bench", base_url=f"{base}/v1", max_retries=0
+    ) as client:
+        started, first, chunks = time.perf_counter(), 0.0, 0
+        stream = await client.chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": PROMPT}], stream=True
+        )
+        async for chunk in stream:
+            if chunk.choices and chunk.choices[0].delta.content:
+                first = first or time.perf_counter() - started
+                chunks += 1
+        return first, chunks / (time.perf_counter() - started)
 
 
 async def _through(client: httpx.AsyncClient, headers: dict[str, str]) -> tuple[float, float]:
