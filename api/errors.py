@@ -5,6 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import eventsourcing.persistence
+import psycopg
+import redis
+import sqlalchemy.exc
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -61,6 +65,18 @@ def http_error(request: Request[Any, Any, Any], error: HTTPException) -> Respons
     return Response(body, status_code=status, headers=error.headers)
 
 
+def unavailable(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """The database or Redis is unreachable (restarting, failing over): nothing was done,
+    and the client may retry."""
+    log.warning("backing service unavailable on %s %s: %s", request.method, request.url.path, error)
+    return Response(
+        {"message": "Service Unavailable"},
+        status_code=503,
+        headers={"Retry-After": "1"},
+        media_type=MediaType.JSON,
+    )
+
+
 def internal_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     """Logged with its traceback here; the client learns nothing about the inside."""
     log.error(
@@ -77,6 +93,11 @@ def internal_error(request: Request[Any, Any, Any], error: Exception) -> Respons
 
 
 HANDLERS: dict[Any, Any] = {
+    sqlalchemy.exc.OperationalError: unavailable,
+    sqlalchemy.exc.DisconnectionError: unavailable,
+    psycopg.OperationalError: unavailable,
+    eventsourcing.persistence.OperationalError: unavailable,
+    redis.ConnectionError: unavailable,
     DomainError: domain_error,
     ValidationException: validation_error,
     HTTPException: http_error,

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 # Long-lived aggregates load from their latest snapshot plus the events after it.
 SNAPSHOT_EVERY: dict[str, dict[type[Aggregate], int]] = {"conversations": {Conversation: 100}}
+# contexts whose aggregates are kept in memory (CHRONICLE_AGGREGATE_CACHE of them per store):
+# the ones loaded on every chat turn and message post
+CACHED_CONTEXTS = ("conversations",)
 
 
 @dataclass
@@ -38,6 +41,9 @@ class Container:
     settings: Settings
     stores: dict[str, EventStore]
     db: Any  # sqlalchemy.Engine of the read models
+    # the same pool in autocommit: a query that reads runs without BEGIN, and handing its
+    # connection back needs no ROLLBACK round trip
+    reads: Any
     keystore: Any
     projections: Any  # projections.engine.engine.ProjectionEngine
     consistency: Any  # projections.engine.consistency.ReadYourWrites
@@ -131,12 +137,16 @@ def bootstrap(
                 mapper,
                 on_commit,
                 snapshot_every=SNAPSHOT_EVERY.get(name),
+                cache_size=settings.aggregate_cache_size if name in CACHED_CONTEXTS else 0,
             )
             for name in CONTEXTS
         }
+    caches = [store.cache for store in stores.values() if store.cache is not None]
+    keystore.on_destroy.extend(lambda _subject, c=cache: c.clear() for cache in caches)
     db = create_engine(
         urls["read_models"], settings.postgres_pool_size * 2, settings.postgres_max_overflow
     )
+    reads = db.execution_options(isolation_level="AUTOCOMMIT")
     engine = ProjectionEngine(db, stores, all_projections())
     engine.prepare()
     redis_client, broker, pending, watermarks = _coordination(settings)
@@ -167,7 +177,7 @@ def bootstrap(
     listeners += [mark_writer, poker.committed]
     consistency = ReadYourWrites(engine, watermarks, settings.read_your_writes_timeout_s)
     conversations = ConversationsService(
-        stores["conversations"], ProjectedConversationIndex(db, consistency)
+        stores["conversations"], ProjectedConversationIndex(reads, consistency)
     )
     chat = ChatService(
         conversations,
@@ -182,6 +192,7 @@ def bootstrap(
         settings=settings,
         stores=stores,
         db=db,
+        reads=reads,
         keystore=keystore,
         projections=engine,
         consistency=consistency,

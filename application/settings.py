@@ -47,6 +47,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     worker_threads: int = 4
     postgres_pool_size: int = 2
     postgres_max_overflow: int = 8
+    aggregate_cache_size: int = 2000
     log_level: str = "INFO"
     log_json: bool = True
     secure_cookies: bool = False
@@ -83,6 +84,7 @@ ENV_NAMES: dict[str, str] = {
     "CHRONICLE_WORKER_THREADS": "worker_threads",
     "CHRONICLE_POSTGRES_POOL_SIZE": "postgres_pool_size",
     "CHRONICLE_POSTGRES_MAX_OVERFLOW": "postgres_max_overflow",
+    "CHRONICLE_AGGREGATE_CACHE": "aggregate_cache_size",
     "CHRONICLE_LOG_LEVEL": "log_level",
     "CHRONICLE_LOG_JSON": "log_json",
     "JWT_SECRET": "jwt_secret",
@@ -208,5 +210,7 @@ def _check(s: Settings) -> None:
     for name, value in (("JWT_SECRET", s.jwt_secret), ("JWT_REFRESH_SECRET", s.jwt_refresh_secret)):
         if value and len(value) < 32:
             raise SettingsError(f"{name}: must be at least 32 characters")
+    if s.aggregate_cache_size < 0:
+        raise SettingsError("CHRONICLE_AGGREGATE_CACHE: must be 0 (off) or more")
     if s.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError("CHRONICLE_LOG_LEVEL: one of DEBUG, INFO, WARNING, ERROR")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
+import psycopg
+import psycopg.types.json
 import sqlalchemy as sa
 
 
@@ -17,9 +21,38 @@ def create_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> sa.En
     url = url.replace("postgresql://", "postgresql+psycopg://", 1).replace(
         "postgres://", "postgresql+psycopg://", 1
     )
-    return sa.create_engine(
-        url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True, future=True
-    )
+    engine = sa.create_engine(url, pool_size=pool_size, max_overflow=max_overflow, future=True)
+    _ping_when_idle(engine)
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # JSON columns decoded by msgspec rather than the json module
+        psycopg.types.json.set_json_loads(msgspec.json.decode, dbapi_connection)
+
+    return engine
+
+
+def _ping_when_idle(engine: sa.Engine, idle_seconds: float = 1.0) -> None:
+    """Check a pooled connection before use when it sat idle longer than `idle_seconds`
+    (the server may have restarted or dropped it meanwhile); a busy pool skips the round
+    trip that `pool_pre_ping` would spend on every checkout. A dead connection is replaced
+    by the pool, so the request does not see it."""
+
+    @sa.event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since <= idle_seconds:
+            return
+        try:
+            dbapi_connection.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except psycopg.Error as error:
+            raise sa.exc.DisconnectionError(str(error)) from error
 
 
 @contextlib.contextmanager

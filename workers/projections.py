@@ -20,6 +20,7 @@ class PendingPokes(Protocol):
     """At most one queued poke per projection: `add` says whether to send one."""
 
     def add(self, name: str) -> bool: ...
+    def add_many(self, names: list[str]) -> list[bool]: ...
     def clear(self, name: str) -> None: ...
 
 
@@ -34,6 +35,9 @@ class MemoryPendingPokes:
                 return False
             self._names.add(name)
             return True
+
+    def add_many(self, names: list[str]) -> list[bool]:
+        return [self.add(name) for name in names]
 
     def clear(self, name: str) -> None:
         with self._lock:
@@ -58,8 +62,11 @@ class Poker:
         self.poke(self._readers.get(position.context, ()))
 
     def poke(self, names: Iterable[str]) -> None:
-        for name in names:
-            if self._pending.add(name):
+        names = list(names)
+        if not names:
+            return
+        for name, added in zip(names, self._pending.add_many(names), strict=True):
+            if added:
                 try:
                     self._actor.send(name)
                 except Exception:  # a broker outage only delays: the sweep pokes again

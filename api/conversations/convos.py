@@ -198,7 +198,7 @@ def _page(container: Any, user_id: UUID, params: Any) -> queries.Page:
         tags=tuple(params.getall("tags", [])) or tuple(params.getall("tags[]", [])),
         cursor=params.get("cursor") or None,
     )
-    with container.db.connect() as conn:
+    with container.reads.connect() as conn:
         return queries.list_conversations(conn, request)
 
 

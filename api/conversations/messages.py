@@ -30,7 +30,7 @@ class MessagesController(Controller):
         params = request.query_params
         container = container_of(request)
         container.consistency.wait(user_id, TRANSCRIPT)
-        with container.db.connect() as conn:
+        with container.reads.connect() as conn:
             if params.get("search"):
                 rows = queries.search_messages(conn, user_id, params["search"][:256])
                 return {"messages": [message_row_json(r) for r in rows], "nextCursor": None}
@@ -47,7 +47,7 @@ class MessagesController(Controller):
             return Response([])
         container = container_of(request)
         container.consistency.wait(user_id, TRANSCRIPT)
-        with container.db.connect() as conn:
+        with container.reads.connect() as conn:
             cid = _own(conn, user_id, conversation_id)
             return Response([message_row_json(r) for r in queries.transcript(conn, cid)])
 

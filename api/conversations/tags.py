@@ -26,7 +26,7 @@ class TagsController(Controller):
     def list_tags(self, request: Request[Any, Any, Any], user_id: UUID) -> list[dict[str, Any]]:
         container = container_of(request)
         container.consistency.wait(user_id, ["conversation_list"])
-        with container.db.connect() as conn:
+        with container.reads.connect() as conn:
             return [_row(r) for r in queries.tags_with_counts(conn, user_id)]
 
     @post("/", status_code=201, sync_to_thread=True)

@@ -12,8 +12,9 @@ def iso(value: datetime | None) -> str | None:
     """`2026-03-01T10:00:01.000Z`, as JavaScript's toISOString() writes it."""
     if value is None:
         return None
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    if value.tzinfo is not None and value.utcoffset():
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def message_json(message: Message, conversation_id: Any) -> dict[str, Any]:

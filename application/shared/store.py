@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -32,6 +35,53 @@ class Position:
 CommitHook = Callable[[Position, UUID | None], None]
 
 
+class AggregateCache:
+    """The latest known state of recently used aggregates, least recently used evicted.
+
+    Entries are never handed out or changed: readers fork them. A process can only know
+    what it wrote or read, so every load still asks the store for newer events (one
+    indexed query, usually empty) and folds them in: another process's writes are never
+    missed, and a decision never rests on a stale state. An entry is dropped `ttl` seconds
+    after it was decrypted from the store, however often it was fast-forwarded since, so a
+    destroyed key stops being readable here as soon as it does in the key cache."""
+
+    def __init__(self, maxsize: int, ttl: float = 60.0) -> None:
+        self.maxsize = maxsize
+        self.ttl = ttl
+        self._entries: OrderedDict[UUID, tuple[Aggregate, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, aggregate_id: UUID) -> Aggregate | None:
+        with self._lock:
+            entry = self._entries.get(aggregate_id)
+            if entry is None:
+                return None
+            if time.monotonic() - entry[1] > self.ttl:
+                del self._entries[aggregate_id]
+                return None
+            self._entries.move_to_end(aggregate_id)
+            return entry[0]
+
+    def put(self, aggregate: Aggregate, fresh: bool = False) -> None:
+        """Keep a fork of `aggregate`, unless a newer version is already kept. `fresh`: it
+        was just read whole from the store (else it extends a kept entry, or is new)."""
+        twin = aggregate.fork()
+        now = time.monotonic()
+        with self._lock:
+            kept = self._entries.get(aggregate.id)
+            if kept is not None and kept[0].version > twin.version:
+                return
+            born = now if fresh or kept is None else kept[1]
+            self._entries[aggregate.id] = (twin, born)
+            self._entries.move_to_end(aggregate.id)
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
 class EventStore(Application[UUID]):
     """The event store of one context. On PostgreSQL its tables are named after the context
     (`identity_events`, `identity_events_chain`, `identity_snapshots`); on SQLite each context
@@ -47,9 +97,12 @@ class EventStore(Application[UUID]):
         mapper: Mapper[UUID],
         on_commit: CommitHook | None = None,
         snapshot_every: dict[type[Aggregate], int] | None = None,
+        cache_size: int = 0,
     ) -> None:
-        """`snapshot_every`: take a snapshot of these aggregates every N versions."""
+        """`snapshot_every`: take a snapshot of these aggregates every N versions.
+        `cache_size`: keep that many recently used aggregates in memory (0: none)."""
         self.name = name
+        self.cache = AggregateCache(cache_size) if cache_size > 0 else None
         intervals: dict[Any, int] = dict(snapshot_every or {})
         vars(self)["snapshotting_intervals"] = intervals
         vars(self)["snapshotting_projectors"] = {cls: cls.project for cls in intervals}
@@ -61,6 +114,27 @@ class EventStore(Application[UUID]):
         return self._mapper
 
     def load(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A:
+        if version is None and self.cache is not None:
+            cached = self.cache.get(aggregate_id)
+            if cached is not None:
+                return self._fast_forward(cls, cached, self.cache)
+        aggregate = self._reconstruct(cls, aggregate_id, version)
+        if version is None and self.cache is not None:
+            self.cache.put(aggregate, fresh=True)
+        return aggregate
+
+    def _fast_forward(self, cls: type[A], cached: Aggregate, cache: AggregateCache) -> A:
+        """A fork of the cached state with the events recorded since folded in."""
+        if not isinstance(cached, cls):
+            raise NotFound(f"{cls.__name__} {cached.id} not found")
+        newer = list(cast(Iterable[DomainEvent], self.events.get(cached.id, gt=cached.version)))
+        aggregate = cls.project(cached.fork(), newer)
+        assert aggregate is not None  # folding onto an aggregate never yields None
+        if newer:
+            cache.put(aggregate)
+        return aggregate
+
+    def _reconstruct(self, cls: type[A], aggregate_id: UUID, version: int | None) -> A:
         aggregate: A | None
         try:
             aggregate = self.repository.get(
@@ -83,6 +157,9 @@ class EventStore(Application[UUID]):
         recordings = self.save(*aggregates)
         if not recordings:
             return None
+        if self.cache is not None:
+            for aggregate in aggregates:
+                self.cache.put(aggregate)
         position = Position(self.name, max(r.notification.id for r in recordings), len(recordings))
         if self._on_commit is not None:
             self._on_commit(position, actor)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 from uuid import UUID
 
 from domain.conversations.events import (
@@ -88,6 +89,16 @@ class Conversation(Aggregate):
             created_at=created_at,
         )
         return conversation
+
+    def fork(self) -> Self:
+        """Appliers replace messages (frozen) and settings/tags rather than mutating them,
+        so copying the containers is enough: O(messages) pointer copies, no deep copy."""
+        twin = copy.copy(self)
+        twin._pending = []
+        twin.messages = dict(self.messages)
+        twin.settings = dict(self.settings)
+        twin.tags = list(self.tags)
+        return twin
 
     # -------------------------------------------------------------- access
     def check_owner(self, user_id: UUID) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Self, TypeVar, get_type_hints
 from uuid import UUID
@@ -74,6 +75,14 @@ class Aggregate:
     @property
     def pending_events(self) -> list[DomainEvent]:
         return list(self._pending)
+
+    def fork(self) -> Self:
+        """An independent copy with no pending events: what a cache hands out, so that a
+        command deciding on one copy never changes another. Subclasses whose appliers only
+        replace values (never mutate them in place) override this with a cheaper copy."""
+        twin = copy.deepcopy(self)
+        twin._pending = []
+        return twin
 
     @classmethod
     def project(cls, aggregate: Self | None, events: Iterable[DomainEvent]) -> Self | None:

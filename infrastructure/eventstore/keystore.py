@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -41,6 +42,8 @@ class SqlKeyStore:
         self._cache: dict[UUID, tuple[bytes | None, float]] = {}
         self._lock = threading.Lock()
         self._ttl = cache_seconds
+        # called after a key is destroyed: caches of decrypted state in this process drop it
+        self.on_destroy: list[Callable[[UUID], None]] = []
 
     def create_tables(self) -> None:
         """Under an advisory lock on PostgreSQL: processes starting together must not race."""
@@ -74,6 +77,8 @@ class SqlKeyStore:
             )
         with self._lock:
             self._cache[subject] = (None, time.monotonic() + self._ttl)
+        for listener in self.on_destroy:
+            listener(subject)
 
     def is_destroyed(self, subject: UUID) -> bool:
         with self._engine.connect() as conn:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+import eventsourcing.persistence
+import psycopg
 import pytest
 import redis
+import sqlalchemy as sa
 from litestar import get
 from litestar.testing import TestClient, create_test_client
 
@@ -16,6 +21,7 @@ from api.app import create_app
 from api.errors import HANDLERS
 from api.observability import JsonFormatter
 from application.settings import Settings
+from tests.conftest import PG_ADMIN_URL
 from tests.e2e.conftest import PASSWORD, Api
 
 IDENTITY_ROUTES = ["/api/auth/register", "/api/auth/login", "/api/auth/refresh", "/api/auth/logout"]
@@ -181,3 +187,113 @@ def test_an_app_without_a_container_builds_and_closes_its_own(
         assert container._running  # its workers run while the app runs
     # Then its workers are stopped when the app stops
     assert container._running == []
+
+
+def _drop_connections(database_url: str) -> int:
+    """What a PostgreSQL restart does to every open connection of one database."""
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        ).fetchall()
+    return len(rows)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        psycopg.OperationalError("server closed the connection unexpectedly"),
+        sa.exc.OperationalError("SELECT 1", {}, psycopg.OperationalError("gone")),
+        eventsourcing.persistence.OperationalError("connection failed"),
+        redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379"),
+    ],
+)
+def test_an_unreachable_backing_service_is_a_503_to_retry(error: Exception) -> None:
+    @get("/down", sync_to_thread=False)
+    def down() -> None:
+        raise error
+
+    with create_test_client([down], exception_handlers=HANDLERS, logging_config=None) as client:
+        response = client.get("/down")
+    assert response.status_code == 503
+    assert response.json() == {"message": "Service Unavailable"}
+    assert response.headers["retry-after"] == "1"
+
+
+def test_dropped_database_connections_are_a_503_then_recovered(
+    api_for: Callable[..., Api],
+) -> None:
+    # Given a signed-in user whose list query just ran (the pool holds live connections)
+    api = api_for("distributed", read_your_writes_timeout_s=0.2)
+    headers = api.user("outage@example.com")
+    assert api.client.get("/api/convos", headers=headers).status_code == 200
+    # When the server drops every connection, right after they were used
+    assert _drop_connections(api.container.settings.database_url) > 0
+    answers = [api.client.get("/api/convos", headers=headers) for _ in range(3)]
+    # Then a request that met a dead connection is a 503 to retry, never a 500...
+    statuses = [a.status_code for a in answers]
+    assert set(statuses) <= {200, 503}, [a.text for a in answers]
+    for answer in answers:
+        if answer.status_code == 503:
+            assert answer.json() == {"message": "Service Unavailable"}
+            assert answer.headers["retry-after"] == "1"
+    # ... and the pool replaces its connections: the next requests succeed
+    assert statuses[-1] == 200
+
+
+def test_connections_idle_past_the_ping_interval_are_checked_first(pg_url: str) -> None:
+    from infrastructure.database import create_engine
+
+    engine = create_engine(pg_url, pool_size=2)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT 1")).scalar() == 1
+        time.sleep(1.1)
+        assert _drop_connections(pg_url) == 1
+        # the pooled connection is dead; the checkout ping notices and reconnects
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT 2")).scalar() == 2
+    finally:
+        engine.dispose()
+
+
+def test_a_write_during_a_redis_outage_is_kept_and_projected_once_redis_is_back(
+    api_for: Callable[..., Api],
+) -> None:
+    # Given a user with a chat, in distributed mode
+    api = api_for("distributed", read_your_writes_timeout_s=0.5)
+    headers = api.user("redis-outage@example.com")
+    user = api.client.get("/api/user", headers=headers).json()["id"]
+    convo = uuid.uuid4()
+    api.container.conversations.start(uuid.UUID(user), convo, endpoint="echo", model="echo")
+    # When Redis goes away (every client of it: marks, pokes, the broker) and the user renames
+    clients = [api.container.redis, api.container.broker.client]
+    healthy = [c.connection_pool for c in clients]
+    for client in clients:
+        client.connection_pool = redis.ConnectionPool(port=1, socket_connect_timeout=0.2)
+    try:
+        response = api.client.post(
+            "/api/convos/update",
+            json={"arg": {"conversationId": str(convo), "title": "Renamed while Redis was down"}},
+            headers=headers,
+        )
+    finally:
+        for client, pool in zip(clients, healthy, strict=True):
+            client.connection_pool.disconnect()
+            client.connection_pool = pool
+    # Then the write is answered and committed...
+    assert response.status_code == 201, response.text
+    assert response.json()["title"] == "Renamed while Redis was down"
+    # ... and once Redis is back the sweep brings the list up to date
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        listed = api.client.get("/api/convos", headers=headers).json()["conversations"]
+        if listed and listed[0]["title"] == "Renamed while Redis was down":
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError(f"the list never showed the rename: {listed}")
