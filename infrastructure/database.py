@@ -110,17 +110,22 @@ class BufferedConnection:
     and anything else (another statement, a read, the end of the batch) sends the queued run
     first, so statements still take effect in exactly the order they were issued.
 
-    - `key`: a row whose key is already queued starts a new run (an INSERT … ON CONFLICT
-      sent as one multi-row statement may not touch the same row twice);
-    - `combine(last, row)`: may fold the row into the last queued one (e.g. two increments
-      of one counter become one), returning the merged row, or None to queue it apart."""
+    - `key`: the row a write touches. A key already queued in the run either folds (below)
+      or starts a new run (an INSERT … ON CONFLICT sent as one multi-row statement may not
+      touch the same row twice);
+    - `combine(queued, row)`: may fold the row into the one queued under the same key (or,
+      without a key, into the last one queued), e.g. two increments of one counter become
+      one, returning the merged row, or None to queue it apart. Writes to different rows
+      commute, so folding into an earlier row of the run keeps the outcome;
+    - `queued_insert(table, key)`: the row an INSERT run queued for `key`, which a later
+      change of that row may amend in place rather than sending its own statement."""
 
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
         self.dialect = conn.dialect
         self._statement: Any = None
         self._rows: list[dict[str, Any]] = []
-        self._keys: set[Any] = set()
+        self._keys: dict[Any, int] = {}
 
     def add(
         self,
@@ -129,17 +134,32 @@ class BufferedConnection:
         key: Any = None,
         combine: Combine | None = None,
     ) -> None:
-        if statement is not self._statement or (key is not None and key in self._keys):
+        if statement is not self._statement:
             self.flush()
             self._statement = statement
-        elif combine is not None and self._rows:
+        elif key is not None and key in self._keys:
+            index = self._keys[key]
+            merged = combine(self._rows[index], row) if combine is not None else None
+            if merged is not None:
+                self._rows[index] = merged
+                return
+            self.flush()
+            self._statement = statement
+        elif key is None and combine is not None and self._rows:
             merged = combine(self._rows[-1], row)
             if merged is not None:
                 self._rows[-1] = merged
                 return
         self._rows.append(row)
         if key is not None:
-            self._keys.add(key)
+            self._keys[key] = len(self._rows) - 1
+
+    def queued_insert(self, table: sa.Table, key: Any) -> dict[str, Any] | None:
+        statement = self._statement
+        if not isinstance(statement, sa.Insert) or statement.table is not table:
+            return None
+        index = self._keys.get(key)
+        return None if index is None else self._rows[index]
 
     def flush(self) -> None:
         if self._rows:

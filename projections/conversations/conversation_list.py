@@ -22,7 +22,7 @@ from domain.conversations.events import (
     TagUpdated,
 )
 from domain.identity.events import UserDeleted
-from infrastructure.database import upsert, write
+from infrastructure.database import BufferedConnection, upsert, write
 from projections.engine.projection import Projection, TableNamer
 
 Tables = dict[str, sa.Table]
@@ -190,23 +190,33 @@ def _deleted(conn: sa.Connection, t: Tables, e: ConversationDeleted) -> None:
 
 
 def _message(conn: sa.Connection, t: Tables, e: MessagePosted) -> None:
+    conversation_id = str(e.originator_id)
+    if isinstance(conn, BufferedConnection):
+        started = conn.queued_insert(t["conversations"], (conversation_id,))
+        if started is not None:  # started in this batch and not sent yet: amend its row
+            started["message_count"] += 1
+            started["updated_at"] = e.timestamp
+            started["endpoint"] = e.endpoint or started["endpoint"]
+            started["model"] = e.model or started["model"]
+            return
     write(
         conn,
         _message_update(t["conversations"]),
         {
-            "b_id": str(e.originator_id),
+            "b_id": conversation_id,
             "b_n": 1,
             "b_at": e.timestamp,
             "b_ep": e.endpoint or None,
             "b_md": e.model or None,
         },
-        combine=_posts_in_a_row,
+        key=(conversation_id,),
+        combine=_posts_to_one,
     )
 
 
-def _posts_in_a_row(last: dict[str, Any], row: dict[str, Any]) -> dict[str, Any] | None:
-    """Consecutive posts to one conversation: one update with their sum, the last time and
-    the last endpoint and model given, as applying them one by one would leave it."""
+def _posts_to_one(last: dict[str, Any], row: dict[str, Any]) -> dict[str, Any] | None:
+    """Posts to one conversation: one update with their sum, the last time and the last
+    endpoint and model given, as applying them one by one would leave it."""
     if last["b_id"] != row["b_id"]:
         return None
     return {

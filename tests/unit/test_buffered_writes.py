@@ -18,17 +18,29 @@ ROOT = uuid.UUID(int=0)
 
 
 def _events(seed: int) -> list[Any]:
-    """Three users' conversations with posts interleaved, endpoints sometimes unset."""
+    """Users' conversations with posts interleaved, some started while others are going on,
+    endpoints sometimes unset."""
     rng = random.Random(seed)
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    convos = {uuid.uuid4(): uuid.uuid4() for _ in range(3)}
-    versions = dict.fromkeys(convos, 1)
-    events: list[Any] = [
-        ConversationStarted(originator_id=c, originator_version=1, timestamp=start, user_id=u)
-        for c, u in convos.items()
-    ]
+    convos: dict[uuid.UUID, uuid.UUID] = {}
+    versions: dict[uuid.UUID, int] = {}
+    events: list[Any] = []
+
+    def begin(at: datetime) -> None:
+        convo, user = uuid.uuid4(), uuid.uuid4()
+        convos[convo], versions[convo] = user, 1
+        started = ConversationStarted(
+            originator_id=convo, originator_version=1, timestamp=at, user_id=user
+        )
+        events.append(started)
+
+    for _ in range(3):
+        begin(start)
     for n in range(200):
-        convo = rng.choice(list(convos)) if rng.random() < 0.3 else next(iter(convos))
+        if rng.random() < 0.1:
+            begin(start + timedelta(seconds=n))
+        recent = list(convos)[-1]
+        convo = rng.choice(list(convos)) if rng.random() < 0.3 else recent
         versions[convo] += 1
         events.append(
             MessagePosted(
@@ -48,7 +60,9 @@ def _events(seed: int) -> list[Any]:
     return events
 
 
-def _apply(buffered: bool, events: list[Any]) -> dict[str, list[Any]]:
+def _apply(buffered: bool, events: list[Any], batch: int = 1000) -> dict[str, list[Any]]:
+    """Apply `events` in batches of `batch` (a buffered connection per batch, as the engine
+    does), or one by one on the bare connection."""
     engine = sa.create_engine("sqlite://")
     metadata = sa.MetaData()
     projections = [ConversationListProjection(), TranscriptProjection()]
@@ -56,11 +70,12 @@ def _apply(buffered: bool, events: list[Any]) -> dict[str, list[Any]]:
     metadata.create_all(engine)
     with engine.begin() as conn:
         for projection, own in zip(projections, tables, strict=True):  # as the engine does
-            target: Any = BufferedConnection(conn) if buffered else conn
-            for event in events:
-                projection.apply(target, own, event)
-            if buffered:
-                target.flush()
+            for first in range(0, len(events), batch):
+                target: Any = BufferedConnection(conn) if buffered else conn
+                for event in events[first : first + batch]:
+                    projection.apply(target, own, event)
+                if buffered:
+                    target.flush()
         return {
             name: sorted(tuple(row) for row in conn.execute(sa.select(table)))
             for own in tables
@@ -72,7 +87,9 @@ def test_buffered_application_equals_event_by_event() -> None:
     for seed in range(4):
         events = _events(seed)
         for cut in range(5, len(events) + 1, 13):  # the state after every run length
-            assert _apply(True, events[:cut]) == _apply(False, events[:cut])
+            expected = _apply(False, events[:cut])
+            for batch in (7, 50, 1000):  # conversations started in this batch or an earlier one
+                assert _apply(True, events[:cut], batch) == expected, (seed, cut, batch)
 
 
 def test_a_repeated_key_starts_a_new_run() -> None:
