@@ -21,7 +21,13 @@ def create_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> sa.En
     url = url.replace("postgresql://", "postgresql+psycopg://", 1).replace(
         "postgres://", "postgresql+psycopg://", 1
     )
-    engine = sa.create_engine(url, pool_size=pool_size, max_overflow=max_overflow, future=True)
+    engine = sa.create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        json_serializer=_json_text,
+        future=True,
+    )
     _ping_when_idle(engine)
 
     @sa.event.listens_for(engine, "connect")
@@ -30,6 +36,11 @@ def create_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> sa.En
         psycopg.types.json.set_json_loads(msgspec.json.decode, dbapi_connection)
 
     return engine
+
+
+def _json_text(value: Any) -> str:
+    """JSON columns are written by msgspec (several times faster than the json module)."""
+    return msgspec.json.encode(value).decode()
 
 
 def _ping_when_idle(engine: sa.Engine, idle_seconds: float = 1.0) -> None:
@@ -80,7 +91,12 @@ def sqlite_url(path: Path) -> str:
 def _sqlite_engine(url: str) -> sa.Engine:
     """SQLite with WAL, a busy timeout, and `BEGIN IMMEDIATE` so that a transaction that
     will write takes the write lock up front (no deadlocking upgrade from a read lock)."""
-    engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = sa.create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        json_serializer=_json_text,
+        json_deserializer=msgspec.json.decode,
+    )
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
