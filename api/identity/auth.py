@@ -13,6 +13,7 @@ from litestar.params import JSONBody
 
 from api.deps import container_of, provide_user_id
 from api.identity.presenters import user_json
+from application import accounts
 from application.identity.ports import ExpiredToken, InvalidToken
 from application.identity.service import SignedIn
 from domain.shared.errors import Invalid, NotFound, Unauthenticated
@@ -77,12 +78,7 @@ def refresh(request: Request[Any, Any, Any]) -> Response[Any]:
 )
 def logout(request: Request[Any, Any, Any], user_id: UUID) -> Response[Any]:
     container_of(request).identity.logout(request.cookies.get("refreshToken"))
-    expired = datetime(1970, 1, 1, tzinfo=UTC).timestamp()
-    cookies = [
-        Cookie(key=k, value="", expires=int(expired), path="/", httponly=True)
-        for k in ("refreshToken", "token_provider")
-    ]
-    return Response({"message": "Logout successful"}, cookies=cookies)
+    return Response({"message": "Logout successful"}, cookies=_cleared_cookies())
 
 
 @delete(
@@ -92,22 +88,21 @@ def logout(request: Request[Any, Any, Any], user_id: UUID) -> Response[Any]:
     dependencies={"user_id": Provide(provide_user_id)},
 )
 def delete_account(request: Request[Any, Any, Any], user_id: UUID) -> Response[Any]:
-    """LibreChat's account deletion: the user's conversations go first (their own events, so a
-    rebuild removes them whatever order it reads the contexts in), then the account, then the
-    key that shreds what is left."""
     container = container_of(request)
-    container.consistency.wait(user_id, ["conversation_list"])
-    container.conversations.delete_all(user_id)
     try:
-        container.identity.delete_account(user_id)
+        accounts.delete_account(container.conversations, container.identity, user_id)
     except NotFound:
         return Response({"message": "Unauthorized"}, status_code=401)
-    expired = datetime(1970, 1, 1, tzinfo=UTC).timestamp()
-    cookies = [
-        Cookie(key=k, value="", expires=int(expired), path="/", httponly=True)
+    return Response({"message": "User deleted"}, cookies=_cleared_cookies())
+
+
+def _cleared_cookies() -> list[Cookie]:
+    """The session cookies, expired: the browser drops them."""
+    expired = int(datetime(1970, 1, 1, tzinfo=UTC).timestamp())
+    return [
+        Cookie(key=k, value="", expires=expired, path="/", httponly=True)
         for k in ("refreshToken", "token_provider")
     ]
-    return Response({"message": "User deleted"}, cookies=cookies)
 
 
 @get("/api/user", sync_to_thread=True, dependencies={"user_id": Provide(provide_user_id)})
