@@ -213,7 +213,11 @@ def retry(
     parked: ParkedEvent,
 ) -> bool:
     """Apply one parked event again: True (and unparked) when it now applies."""
-    notifications = store.recorder.select_notifications(start=parked.notification_id, limit=1)
+    notifications = store.recorder.select_notifications(
+        start=parked.notification_id, limit=1, stop=parked.notification_id
+    )
+    if not notifications:  # the log never loses an event: this is a corrupted table
+        raise LookupError(f"parked {parked.context} event {parked.notification_id} is not logged")
     notification = notifications[0]
     event = store.mapper.to_domain_event(notification)
     failures = apply_events(conn, projection, tables, [(notification, event)])
