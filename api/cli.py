@@ -23,7 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 users = typer.Typer(help="Create and list users.", no_args_is_help=True)
-projections = typer.Typer(help="Read-model status and rebuilds.", no_args_is_help=True)
+projections = typer.Typer(help="Read-model status, rebuilds, parked events.", no_args_is_help=True)
 audit = typer.Typer(help="Verify the tamper-evident event log.", no_args_is_help=True)
 app.add_typer(users, name="users")
 app.add_typer(projections, name="projections")
@@ -134,7 +134,15 @@ def projections_status() -> None:
     with _container() as container:
         rows = container.projections.status()
     table = Table(
-        "projection", "generation", "version", "context", "position", "head", "behind", "state"
+        "projection",
+        "generation",
+        "version",
+        "context",
+        "position",
+        "head",
+        "behind",
+        "parked",
+        "state",
     )
     for lag in rows:
         table.add_row(
@@ -145,6 +153,7 @@ def projections_status() -> None:
             str(lag.position),
             str(lag.head),
             str(lag.behind),
+            str(lag.parked),
             "building" if lag.building else "serving",
         )
     console.print(table)
@@ -154,10 +163,7 @@ def projections_status() -> None:
 def projections_rebuild(name: str) -> None:
     """Build NAME again from position 0 beside the serving copy, then switch to it."""
     with _container() as container:
-        if name not in container.projections.projections:
-            console.print(f"[red]No projection named {name!r}.[/red]")
-            raise typer.Exit(1)
-        generation = container.projections.start_rebuild(name)
+        generation = container.projections.start_rebuild(_projection_name(container, name))
         total = sum(
             lag.head
             for lag in container.projections.status()
@@ -175,6 +181,44 @@ def projections_rebuild(name: str) -> None:
                 progress.update(task, completed=min(done, total))
             progress.update(task, completed=total or 1)
         console.print(f"{name}: now serving generation {generation}")
+
+
+@projections.command("parked")
+def projections_parked(name: Annotated[str | None, typer.Argument()] = None) -> None:
+    """Events a projection could not apply and set aside (all projections, or NAME)."""
+    with _container() as container:
+        names = [_projection_name(container, name)] if name else container.projections.projections
+        table = Table("projection", "gen", "context", "id", "topic", "aggregate", "tries", "error")
+        for projection in names:
+            for p in container.projections.parked(projection):
+                table.add_row(
+                    p.projection,
+                    str(p.generation),
+                    p.context,
+                    str(p.notification_id),
+                    p.topic,
+                    f"{p.originator_id}@{p.originator_version}",
+                    str(p.attempts),
+                    f"{p.error_class}: {p.error}",
+                )
+    console.print(table)
+
+
+@projections.command("retry")
+def projections_retry(name: str) -> None:
+    """Apply NAME's parked events again (after a fix); those failing again stay parked."""
+    with _container() as container:
+        retried = container.projections.retry_parked(_projection_name(container, name))
+    console.print(f"{name}: {retried.applied} applied, {retried.parked} still parked")
+    if retried.parked:
+        raise typer.Exit(1)
+
+
+def _projection_name(container: Container, name: str) -> str:
+    if name not in container.projections.projections:
+        console.print(f"[red]No projection named {name!r}.[/red]")
+        raise typer.Exit(1)
+    return name
 
 
 @audit.command("verify")

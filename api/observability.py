@@ -88,6 +88,12 @@ class Metrics:
             ["projection", "context", "generation"],
             registry=self.registry,
         )
+        self.parked = Gauge(
+            "chronicle_projection_parked_events",
+            "Events a projection could not apply and set aside (chronicle projections parked)",
+            ["projection", "context", "generation"],
+            registry=self.registry,
+        )
 
     def committed(self, position: Position, _actor: object) -> None:
         """A commit listener: counts what each store appended."""
@@ -133,8 +139,14 @@ def _record(scope: Scope, status: int, seconds: float) -> None:
 
 @get("/metrics", include_in_schema=False, sync_to_thread=True)
 def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """Prometheus text exposition; projection lag is measured now, at scrape time."""
+    """Prometheus text exposition; projection lag and parked events are measured now, at
+    scrape time. Cleared first, so that a generation dropped by a rebuild leaves no series
+    (its parked count would otherwise keep an alert firing)."""
     metrics: Metrics = request.app.state.metrics
+    metrics.lag.clear()
+    metrics.parked.clear()
     for lag in container_of(request).projections.status():
-        metrics.lag.labels(lag.projection, lag.context, str(lag.generation)).set(lag.behind)
+        labels = (lag.projection, lag.context, str(lag.generation))
+        metrics.lag.labels(*labels).set(lag.behind)
+        metrics.parked.labels(*labels).set(lag.parked)
     return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

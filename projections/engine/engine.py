@@ -7,7 +7,8 @@ Guarantees (see docs/architecture.md):
 - no late-committing event is skipped: the stores insert under an exclusive table lock, so
   ids commit in order, and a reader that saw id N has seen every id below N that will ever
   commit. A batch reads up to the head it measured first, so it may jump its position to
-  that head when the batch came back short.
+  that head when the batch came back short;
+- an event that apply cannot store is parked, not retried forever (projections/engine/parking.py).
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from eventsourcing.application import Application
 
-from infrastructure.database import BufferedConnection
+from projections.engine import parking
+from projections.engine.parking import ParkedEvent
 from projections.engine.projection import Projection
 from projections.engine.state import metadata, physical_name, projection_state, projection_tracking
 
@@ -42,6 +44,7 @@ class Lag:
     head: int
     events_applied: int
     building: bool
+    parked: int = 0
 
     @property
     def behind(self) -> int:
@@ -52,6 +55,13 @@ class Lag:
 class Progress:
     applied: int = 0
     more: bool = False
+    parked: int = 0
+
+
+@dataclass
+class Retried:
+    applied: int = 0
+    parked: int = 0
 
 
 class ProjectionEngine:
@@ -133,6 +143,7 @@ class ProjectionEngine:
     ) -> None:
         for table in self.tables(projection.name, generation).values():
             table.create(conn, checkfirst=True)
+        parking.forget(conn, projection.name, generation)
         conn.execute(
             sa.delete(projection_tracking).where(
                 projection_tracking.c.projection == projection.name,
@@ -155,6 +166,7 @@ class ProjectionEngine:
     ) -> None:
         for table in reversed(list(self.tables(projection.name, generation).values())):
             table.drop(conn, checkfirst=True)
+        parking.forget(conn, projection.name, generation)
         conn.execute(
             sa.delete(projection_tracking).where(
                 projection_tracking.c.projection == projection.name,
@@ -219,23 +231,21 @@ class ProjectionEngine:
                 topics=projection.topics(context),
                 inclusive_of_start=False,
             )
-            buffered = BufferedConnection(conn)
-            for notification in notifications:
-                event = store.mapper.to_domain_event(notification)
-                projection.apply(cast(sa.Connection, buffered), tables, event)
-            buffered.flush()
+            # an event that cannot be decoded fails the batch here, before anything is applied
+            pairs = [(n, store.mapper.to_domain_event(n)) for n in notifications]
+            failures = parking.apply_events(conn, projection, tables, pairs)
+            for failure in failures:
+                parking.park(conn, projection.name, generation, context, failure)
             full = len(notifications) == self.batch_size
             new_position = notifications[-1].id if full else head
-            progress.applied += len(notifications)
+            done = len(notifications) - len(failures)
+            progress.applied += done
+            progress.parked += len(failures)
             progress.more = progress.more or full
             conn.execute(
-                projection_tracking.update()
-                .where(
-                    projection_tracking.c.projection == projection.name,
-                    projection_tracking.c.generation == generation,
-                    projection_tracking.c.context == context,
+                _tracking_row(projection.name, generation, context).values(
+                    position=new_position, events_applied=applied + done
                 )
-                .values(position=new_position, events_applied=applied + len(notifications))
             )
 
     def _switch(self, conn: sa.Connection, projection: Projection, state: Any) -> None:
@@ -257,6 +267,37 @@ class ProjectionEngine:
             "projection %s: switched to generation %s", projection.name, state.building_generation
         )
 
+    # ---------------------------------------------------------------- parking
+    def parked(self, name: str) -> list[ParkedEvent]:
+        """The events each current generation of `name` parked, in log order per context."""
+        with self.db.connect() as conn:
+            state = self._state(conn, name)
+            if state is None:
+                return []
+            return [p for g in _generations(state) for p in parking.parked_rows(conn, name, g)]
+
+    def retry_parked(self, name: str) -> Retried:
+        """Apply the parked events of `name` again (after a fix), oldest first per context;
+        those that fail again stay parked with the new error."""
+        projection = self.projections[name]
+        retried = Retried()
+        with self.db.begin() as conn:
+            state = self._state(conn, name, for_update=True)
+            for generation in _generations(state) if state is not None else []:
+                tables = self.tables(name, generation)
+                for parked in parking.parked_rows(conn, name, generation):
+                    store = self.stores[parked.context]
+                    if not parking.retry(conn, projection, tables, store, parked):
+                        retried.parked += 1
+                        continue
+                    retried.applied += 1
+                    conn.execute(
+                        _tracking_row(name, generation, parked.context).values(
+                            events_applied=projection_tracking.c.events_applied + 1
+                        )
+                    )
+        return retried
+
     # ----------------------------------------------------------------- status
     def positions(self, name: str) -> dict[str, int]:
         """Positions of the generation that serves reads."""
@@ -270,6 +311,7 @@ class ProjectionEngine:
         heads = {c: (s.recorder.max_notification_id() or 0) for c, s in self.stores.items()}
         rows: list[Lag] = []
         with self.db.connect() as conn:
+            parked = parking.parked_counts(conn)
             for name in self.projections:
                 state = self._state(conn, name)
                 if state is None:
@@ -288,6 +330,7 @@ class ProjectionEngine:
                                 heads.get(context, 0),
                                 applied,
                                 building,
+                                parked.get((name, generation, context), 0),
                             )
                         )
         return rows
@@ -327,6 +370,13 @@ class ProjectionEngine:
     def _migration_lock(conn: sa.Connection) -> None:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('chronicle:projections'))"))
+
+
+def _tracking_row(name: str, generation: int, context: str) -> sa.Update:
+    c = projection_tracking.c
+    return projection_tracking.update().where(
+        c.projection == name, c.generation == generation, c.context == context
+    )
 
 
 def _generations(state: Any) -> list[int]:

@@ -33,7 +33,12 @@ class Projection(ABC):
 
     @abstractmethod
     def apply(self, conn: sa.Connection, tables: dict[str, sa.Table], event: Any) -> None:
-        """Fold one event into the rows. Runs in the catch-up transaction."""
+        """Fold one event into the rows. Runs in the catch-up transaction, inside a savepoint
+        that is rolled back when the batch must be replayed event by event to park one that
+        cannot be applied (projections/engine/parking.py): so `apply` may run again for the
+        same event and must keep no state outside the database. An error that the same event
+        would raise again (ValueError, TypeError, a refused value) parks the event; any other
+        error fails the batch, to be retried."""
 
     def topics(self, context: str) -> list[str]:
         return [cls.TOPIC for cls in self.subscriptions.get(context, ())]

@@ -74,3 +74,47 @@ def test_a_bad_setting_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch) -
     result = runner.invoke(app, ["projections", "status"])
     assert result.exit_code == 2
     assert result.output.strip() == "chronicle: CHRONICLE_PORT: Expected `int`, got `str`"
+
+
+def test_parked_events_are_listed_counted_and_retried() -> None:
+    # Given a transcript that parked a message with a token count beyond 64 bits (recorded
+    # straight into the store, as events recorded before validation caught them are)
+    import uuid
+
+    from application.bootstrap import bootstrap
+    from domain.conversations.conversation import Conversation
+    from domain.conversations.events import MessagePosted
+    from domain.conversations.rules import NO_PARENT
+
+    container = bootstrap()
+    try:
+        stuck = Conversation.start(uuid.uuid4(), uuid.uuid4())
+        stuck._record(
+            MessagePosted,
+            user_id=stuck.user_id,
+            message_id=uuid.uuid4(),
+            parent_message_id=NO_PARENT,
+            sender="User",
+            is_created_by_user=True,
+            token_count=2**70,
+        )
+        container.stores["conversations"].commit(stuck)
+        container.projections.catch_up("transcript")
+    finally:
+        container.close()
+    # Then `parked` lists it with its error, `status` counts it ...
+    listed = runner.invoke(app, ["projections", "parked"])
+    assert listed.exit_code == 0, listed.output
+    assert f"{stuck.id}@2" in listed.output and "OverflowError" in listed.output
+    status = runner.invoke(app, ["projections", "status"]).output
+    assert "parked" in status
+    (transcript,) = [
+        line for line in status.splitlines() if "transcript" in line and "conv" in line
+    ]
+    assert transcript.split("│")[8].strip() == "1", transcript
+    # ... and a retry that fails again says so and exits 1
+    retried = runner.invoke(app, ["projections", "retry", "transcript"])
+    assert retried.exit_code == 1 and "0 applied, 1 still parked" in retried.output
+    assert (
+        "No projection named 'nope'" in runner.invoke(app, ["projections", "retry", "nope"]).output
+    )
