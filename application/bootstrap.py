@@ -260,7 +260,12 @@ def _stream_bus(settings: Settings) -> Any:
         return MemoryStreamBus()
     import redis.asyncio
 
-    return RedisStreamBus(redis.asyncio.Redis.from_url(settings.redis_url), settings.redis_prefix)
+    # Timeouts so a Redis that hangs fails a bus call instead of stalling the generation
+    # (which goes on and records its answer); above the 0.5 s blocking read of `frames`.
+    client = redis.asyncio.Redis.from_url(
+        settings.redis_url, socket_timeout=5, socket_connect_timeout=5
+    )
+    return RedisStreamBus(client, settings.redis_prefix)
 
 
 def _broker(url: str, prefix: str) -> Any:
