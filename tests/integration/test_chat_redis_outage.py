@@ -95,7 +95,7 @@ async def test_turns_record_their_answer_when_redis_dies_mid_generation(
         await asyncio.sleep(0.2)
         # When Redis dies mid-generation
         own_redis.kill()
-await _settle(chat)
+        await _settle(chat)
         # Then each turn still ends with its whole answer in the event store
         for n, started in enumerate(before):
             answers = _answers(container, user, started["conversationId"])
@@ -104,8 +104,7 @@ await _settle(chat)
         # And when Redis is back, new turns stream and are stored with their full text
         own_redis.start()
         after = [
-            await chat.start(user, StartChat(text=f"back {n}", endpoint="slow"))
-            for n in range(3)
+            await chat.start(user, StartChat(text=f"back {n}", endpoint="slow")) for n in range(3)
         ]
         for n, started in enumerate(after):
             frames = [f async for f in chat.frames(user, started["streamId"])]
@@ -113,5 +112,5 @@ await _settle(chat)
             answers = _answers(container, user, started["conversationId"])
             assert [(a.text, a.unfinished) for a in answers] == [(f"Echo: back {n}", False)]
     finally:
-await chat.close()
+        await chat.close()
         container.close()

@@ -14,7 +14,7 @@ from application.chat.service import ChatService, StartChat
 from infrastructure.providers.echo import EchoModel
 from infrastructure.streams import RedisStreamBus
 
-WORDS = " ".join(f"w{i}" for i in range(30))
+WORDS = " ".join(f"w{i}" for i in range(60))
 
 
 def _client_text(frames: list[dict[str, Any]]) -> str:
@@ -64,8 +64,8 @@ async def test_resume_shows_the_final_text_once_on_one_process(
     container = container_for("sqlite")
     chat = container.chat
     _slow(chat)
-    # Resumed after 1, 3, 15 and 25 deltas, and after the turn ended (a reload after final)
-    for shown, final in await _resumed_text_at(chat, chat, uuid.uuid4(), [1, 3, 15, 25]):
+    # Resumed after 1, 3, 40 and 55 deltas (past a heartbeat) and after the turn ended
+    for shown, final in await _resumed_text_at(chat, chat, uuid.uuid4(), [1, 3, 40, 55]):
         assert shown == final == f"Echo: {WORDS}"
 
 
@@ -80,7 +80,7 @@ async def test_resume_shows_the_final_text_once_on_another_process(
     second = ChatService(first.conversations, first.chat.catalog, second_bus, node="second")
     try:
         # When a client resumes on the second after reading part of the turn on the first
-        points = [3, 15, 25]
+        points = [3, 40, 55]
         for shown, final in await _resumed_text_at(first.chat, second, uuid.uuid4(), points):
             # Then it shows the text once: no delta repeated, none missing
             assert shown == final == f"Echo: {WORDS}"

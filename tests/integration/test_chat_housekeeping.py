@@ -1,0 +1,131 @@
+"""What a chat process keeps and frees: the memory bus, the sweep, abort's title, title sends."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from application.chat.catalog import Catalog, Endpoint
+from application.chat.ports import Job
+from application.chat.service import ChatService, StartChat
+from infrastructure.providers.echo import EchoModel
+from infrastructure.streams import MemoryStreamBus
+
+
+def _chat(container: Any, bus: MemoryStreamBus | None = None, kind: str = "echo") -> ChatService:
+    catalog = Catalog()
+    catalog.add(Endpoint("echo", EchoModel(), ["echo"], label="Echo", kind=kind))
+    catalog.add(Endpoint("slow", EchoModel(0.05), ["slow"], label="Slow", kind=kind))
+    return ChatService(container.conversations, catalog, bus or MemoryStreamBus())
+
+
+async def _turn(chat: ChatService, user: uuid.UUID, **fields: Any) -> list[dict[str, Any]]:
+    command = StartChat(**{"text": "hi there", "endpoint": "echo", **fields})
+    started = await chat.start(user, command)
+    return [f async for f in chat.frames(user, started["streamId"])]
+
+
+async def test_the_memory_bus_keeps_a_bounded_number_of_finished_generations(
+    container_for: Callable[..., Any],
+) -> None:
+    bus = MemoryStreamBus(keep_finished=3)
+    chat, user = _chat(container_for("sqlite"), bus), uuid.uuid4()
+    for _ in range(8):
+        await _turn(chat, user)
+    assert bus.retained() == 3
+
+
+async def test_the_memory_bus_frees_finished_generations_after_its_retention(
+    container_for: Callable[..., Any],
+) -> None:
+    bus = MemoryStreamBus(retention_s=0.2)
+    chat, user = _chat(container_for("sqlite"), bus), uuid.uuid4()
+    for _ in range(4):
+        await _turn(chat, user)
+    # A client that reloads right after the end still finds the turn
+    assert bus.retained() == 4
+    await asyncio.sleep(0.3)
+    await _turn(chat, user)
+    assert bus.retained() == 1
+
+
+async def test_one_failing_job_does_not_stop_the_sweep_of_the_others(
+    container_for: Callable[..., Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    container = container_for("sqlite")
+    chat, user = _chat(container), uuid.uuid4()
+    # Given a stale job whose conversation cannot be found, listed before a good one
+    broken = Job(str(uuid.uuid4()), str(uuid.uuid4()), str(user), 0, str(uuid.uuid4()), {})
+    await chat.bus.create(broken)
+    started = await chat.start(user, StartChat(text="one two three four", endpoint="slow"))
+    await asyncio.sleep(0.08)
+    chat._tasks.pop(started["streamId"]).cancel()  # its process "dies"
+    job = await chat.bus.get(started["streamId"])
+    assert job is not None
+    job.status, job.heartbeat = "running", 0.0
+    # When the sweep runs
+    with caplog.at_level(logging.ERROR, logger="chronicle.chat"):
+        swept = await chat.sweep(stale_after=1.0)
+    # Then the good job is finished, and the broken one is logged with its error
+    assert swept == 1
+    convo = container.conversations.get(user, uuid.UUID(started["conversationId"]))
+    assert [m.unfinished for m in convo.messages.values() if not m.is_created_by_user] == [True]
+    assert any(broken.stream_id in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+async def test_an_aborted_turn_keeps_the_conversation_title(
+    container_for: Callable[..., Any],
+) -> None:
+    chat, user = _chat(container_for("sqlite")), uuid.uuid4()
+    first = (await _turn(chat, user, text="planning a trip to Lisbon"))[-1]["data"]
+    cid = first["conversation"]["conversationId"]
+    started = await chat.start(
+        user,
+        StartChat(
+            text="and what about one two three four five six seven eight",
+            endpoint="slow",
+            conversation_id=cid,
+            parent_message_id=first["responseMessage"]["messageId"],
+        ),
+    )
+    await asyncio.sleep(0.12)
+    await chat.abort(user, started["streamId"])
+    frames = [f async for f in chat.frames(user, started["streamId"])]
+    assert frames[-1]["data"]["aborted"] is True
+    assert frames[-1]["data"]["title"] == "planning a trip to Lisbon"
+
+
+async def test_a_slow_title_broker_does_not_stall_other_requests(
+    container_for: Callable[..., Any],
+) -> None:
+    # Given a title queue whose send blocks for a second (a Redis that hangs)
+    chat, user = _chat(container_for("sqlite"), kind="model"), uuid.uuid4()
+    sent = threading.Event()
+
+    def slow_send(user_id: str, conversation_id: str) -> None:
+        time.sleep(1.0)
+        sent.set()
+
+    chat.titles = slow_send
+    gaps: list[float] = []
+
+    async def ticker() -> None:
+        last = time.monotonic()
+        while not sent.is_set():
+            await asyncio.sleep(0.01)
+            gaps.append(time.monotonic() - last)
+            last = time.monotonic()
+
+    # When a new conversation's turn ends and asks for its title
+    ticking = asyncio.create_task(ticker())
+    await _turn(chat, user)
+    await asyncio.wait_for(ticking, timeout=5)
+    # Then the event loop kept serving meanwhile
+    assert sent.is_set() and max(gaps) < 0.5
