@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +17,7 @@ import anyio
 
 from application.chat.catalog import Catalog, Endpoint
 from application.chat.guarded import GuardedBus
+from application.chat.orphans import ORPHAN_WINDOW_S, orphan_question
 from application.chat.ports import (
     Job,
     ModelRequest,
@@ -513,13 +515,57 @@ class ChatService:
                 log.exception("could not sweep generation %s", job.stream_id)
                 continue
             swept += 1
+        return swept + await self._sweep_orphans(stale_after)
+
+    async def _sweep_orphans(self, stale_after: float) -> int:
+        """Turns whose job the bus lost with their process (application/chat/orphans.py)."""
+        now = datetime.now(UTC)
+        since, cutoff = (
+            now - timedelta(seconds=ORPHAN_WINDOW_S),
+            now - timedelta(seconds=stale_after),
+        )
+        candidates = await anyio.to_thread.run_sync(
+            self.conversations.index.updated_between, since, cutoff
+        )
+        swept = 0
+        for user_id, conversation_id in candidates:
+            try:
+                swept += await self._sweep_orphan(user_id, conversation_id, cutoff)
+            except Exception:
+                log.exception("could not sweep conversation %s", conversation_id)
         return swept
+
+    async def _sweep_orphan(self, user_id: UUID, conversation_id: UUID, cutoff: datetime) -> bool:
+        if str(conversation_id) in self._tasks:
+            return False
+        conversation = await anyio.to_thread.run_sync(
+            self.conversations.get, user_id, conversation_id
+        )
+        question = orphan_question(conversation, await self.bus.get(str(conversation_id)), cutoff)
+        if question is None:
+            return False
+        job = Job(
+            stream_id=str(conversation_id),
+            conversation_id=str(conversation_id),
+            user_id=str(user_id),
+            created_at=int(time.time() * 1000),
+            # The same answer id on every process that sweeps it: recorded once.
+            response_message_id=str(uuid.uuid5(_REQUEST_IDS, f"orphan:{question.message_id}")),
+            user_message=message_json(question, conversation_id),
+            owner=self.node,
+            endpoint=question.endpoint or conversation.endpoint or "",
+            model=question.model or conversation.model or "",
+        )
+        if not await self.bus.create(job):
+            return False
+        await self._sweep_one(job)
+        return True
 
     async def _sweep_one(self, job: Job) -> None:
         user_id = UUID(job.user_id)
         try:
             endpoint, model = self.catalog.resolve(job.endpoint or None, job.model or None)
-        except Invalid:  # no longer configured here: record it under the default
+        except (Invalid, NotFound):  # no longer configured here: record it under the default
             endpoint, model = self.catalog.resolve(None, None)
         plan = _Plan(
             job,

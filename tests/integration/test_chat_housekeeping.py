@@ -15,11 +15,14 @@ import pytest
 from application.chat.catalog import Catalog, Endpoint
 from application.chat.ports import Job
 from application.chat.service import ChatService, StartChat
+from domain.conversations.rules import NO_PARENT
 from infrastructure.providers.echo import EchoModel
-from infrastructure.streams import MemoryStreamBus
+from infrastructure.providers.openai import OpenAIModel
+from infrastructure.streams import MemoryStreamBus, RedisStreamBus
+from tests.fakes.provider_server import running_provider_server
 
 
-def _chat(container: Any, bus: MemoryStreamBus | None = None, kind: str = "echo") -> ChatService:
+def _chat(container: Any, bus: Any = None, kind: str = "echo") -> ChatService:
     catalog = Catalog()
     catalog.add(Endpoint("echo", EchoModel(), ["echo"], label="Echo", kind=kind))
     catalog.add(Endpoint("slow", EchoModel(0.05), ["slow"], label="Slow", kind=kind))
@@ -129,3 +132,53 @@ async def test_a_slow_title_broker_does_not_stall_other_requests(
     await asyncio.wait_for(ticking, timeout=5)
     # Then the event loop kept serving meanwhile
     assert sent.is_set() and max(gaps) < 0.5
+
+
+def _bus_of_a_restarted_process(container: Any) -> Any:
+    """The bus a new process sees once the old one died with its jobs: empty memory when
+    embedded; when distributed, a Redis that came back without its data."""
+    if not container.settings.redis_url:
+        return MemoryStreamBus()
+    import redis.asyncio
+
+    client = redis.asyncio.Redis.from_url(container.settings.redis_url)
+    return RedisStreamBus(client, f"{container.settings.redis_prefix}-restarted")
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "distributed"])
+async def test_the_sweep_answers_a_turn_whose_job_the_bus_lost(
+    container_for: Callable[..., Any], kind: str
+) -> None:
+    container = container_for(kind)
+    user, cid, question = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    # Given a turn whose user message is stored and whose process died with its job
+    container.conversations.start(user, cid, endpoint="echo", model="echo", settings={})
+    container.conversations.post_message(
+        user, cid, question, NO_PARENT, sender="User", is_created_by_user=True, text="lost"
+    )
+    container.projections.catch_up("conversation_list")
+    chat = _chat(container, _bus_of_a_restarted_process(container))
+    await asyncio.sleep(0.6)
+    # When a process sweeps (twice, or two processes one after the other)
+    assert await chat.sweep(stale_after=0.5) == 1
+    assert await chat.sweep(stale_after=0.5) == 0
+    # Then the turn ends with one unfinished answer to that message
+    convo = container.conversations.get(user, cid)
+    answers = [m for m in convo.messages.values() if not m.is_created_by_user]
+    assert [(a.parent_message_id, a.unfinished) for a in answers] == [(question, True)]
+
+
+async def test_the_sweep_leaves_a_turn_that_ended_in_an_error_alone(
+    container_for: Callable[..., Any],
+) -> None:
+    container = container_for("sqlite")
+    with running_provider_server() as url:
+        chat, user = _chat(container), uuid.uuid4()
+        chat.catalog.add(
+            Endpoint("openAI", OpenAIModel("sk-test", f"{url}/v1", timeout=5), ["gpt-4o"])
+        )
+        frames = await _turn(chat, user, text="boom [[error:429]]", endpoint="openAI")
+    assert frames[-1]["event"] == "error"
+    container.projections.catch_up("conversation_list")
+    await asyncio.sleep(0.6)
+    assert await chat.sweep(stale_after=0.5) == 0
