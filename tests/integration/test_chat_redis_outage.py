@@ -114,3 +114,27 @@ async def test_turns_record_their_answer_when_redis_dies_mid_generation(
     finally:
         await chat.close()
         container.close()
+
+
+async def test_a_turn_starts_after_redis_restarted_while_idle(
+    settings_for: Callable[..., Any], own_redis: OwnRedis
+) -> None:
+    from application.bootstrap import bootstrap
+
+    prefix = f"chronicle-test-{uuid.uuid4().hex[:12]}"
+    container = bootstrap(settings_for("postgres", redis_url=own_redis.url, redis_prefix=prefix))
+    try:
+        chat, user = _slow_chat(container), uuid.uuid4()
+        for text in ("before", "after"):
+            # Given a turn before, then Redis restarted with no call meanwhile
+            started = await chat.start(user, StartChat(text=text, endpoint="slow"))
+            frames = [f async for f in chat.frames(user, started["streamId"])]
+            assert frames[-1]["data"]["final"] is True
+            own_redis.kill()
+            own_redis.start()
+        # Then the turn after the restart started, streamed and was recorded
+        answers = _answers(container, user, started["conversationId"])
+        assert [(a.text, a.unfinished) for a in answers] == [("Echo: after", False)]
+    finally:
+        await chat.close()
+        container.close()
