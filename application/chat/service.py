@@ -577,9 +577,21 @@ class ChatService:
         conversation = await anyio.to_thread.run_sync(
             self.conversations.get, user_id, UUID(job.conversation_id)
         )
-        if UUID(job.response_message_id) in conversation.messages and not job.prefix:
+        recorded = conversation.messages.get(UUID(job.response_message_id))
+        if recorded is not None and not job.prefix:
             # Its process recorded the answer but could not tell the bus (Redis was down):
             # the store has the whole text, which the heartbeat's partial must not replace.
+            await self._publish(
+                plan,
+                {
+                    "final": True,
+                    "conversation": conversation_json(conversation),
+                    "title": conversation.title or DEFAULT_TITLE,
+                    "requestMessage": job.user_message,
+                    "responseMessage": message_json(recorded, job.conversation_id),
+                    "generationProtocolVersion": PROTOCOL,
+                },
+            )
             await plan.wire.finish("completed")
             return
         await self._abort_finish(plan, user_id, Usage())

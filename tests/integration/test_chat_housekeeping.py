@@ -172,3 +172,25 @@ async def test_the_sweep_answers_a_turn_whose_job_the_bus_lost(
     convo = container.conversations.get(user, cid)
     answers = [m for m in convo.messages.values() if not m.is_created_by_user]
     assert [(a.parent_message_id, a.unfinished) for a in answers] == [(question, True)]
+
+
+async def test_the_sweep_keeps_an_answer_recorded_while_the_bus_was_down(
+    container_for: Callable[..., Any],
+) -> None:
+    container = container_for("sqlite")
+    chat, user = _chat(container), uuid.uuid4()
+    # Given a turn recorded whole whose job the bus still lists as running, with the partial
+    # text of its last heartbeat (its finish never reached the bus)
+    final = (await _turn(chat, user, text="the whole answer"))[-1]["data"]
+    job = await chat.bus.get(final["conversation"]["conversationId"])
+    assert job is not None
+    job.status, job.heartbeat, job.text = "running", 0.0, "Echo: the"
+    # When the sweep runs
+    assert await chat.sweep(stale_after=1.0) == 1
+    # Then the stored answer is still whole, and readers get a final frame with it
+    convo = container.conversations.get(user, uuid.UUID(job.conversation_id))
+    answers = [m for m in convo.messages.values() if not m.is_created_by_user]
+    assert [(a.text, a.unfinished) for a in answers] == [("Echo: the whole answer", False)]
+    frames = await chat.bus.backlog(job.stream_id)
+    assert frames[-1]["data"]["responseMessage"]["text"] == "Echo: the whole answer"
+    assert "aborted" not in frames[-1]["data"]
