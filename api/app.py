@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from litestar import Litestar
@@ -20,6 +21,8 @@ from api.identity import auth
 from api.startup import ROUTES as STARTUP
 from application.bootstrap import Container, bootstrap
 from application.settings import Settings, load_settings
+
+log = logging.getLogger("chronicle.chat")
 
 
 def create_app(container: Container | None = None, settings: Settings | None = None) -> Litestar:
@@ -81,5 +84,7 @@ async def _sweep_generations(container: Container) -> None:
     """Finish generations whose API process died (their heartbeat went stale)."""
     while True:
         await asyncio.sleep(container.settings.generation_stale_s / 2)
-        with contextlib.suppress(Exception):
+        try:
             await container.chat.sweep(container.settings.generation_stale_s)
+        except Exception:  # the bus is down: the next round tries again
+            log.warning("generation sweep failed", exc_info=True)

@@ -259,8 +259,20 @@ def _stream_bus(settings: Settings) -> Any:
     if not settings.redis_url:
         return MemoryStreamBus()
     import redis.asyncio
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
 
-    return RedisStreamBus(redis.asyncio.Redis.from_url(settings.redis_url), settings.redis_prefix)
+    # Timeouts so a Redis that hangs fails a bus call instead of stalling the generation
+    # (which goes on and records its answer); above the 0.5 s blocking read of `frames`.
+    # One retry on a fresh connection: after a Redis restart the pooled ones are dead, and a
+    # chat start must not fail on them after recording its user message.
+    client = redis.asyncio.Redis.from_url(
+        settings.redis_url,
+        socket_timeout=5,
+        socket_connect_timeout=5,
+        retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+    )
+    return RedisStreamBus(client, settings.redis_prefix)
 
 
 def _broker(url: str, prefix: str) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict
 from typing import Any
@@ -16,23 +17,39 @@ FINISHED_TTL = 3600
 
 
 class MemoryStreamBus:
-    def __init__(self) -> None:
+    """One process's generations. A finished job and its frames are kept for a resuming
+    client as the Redis bus keeps them (an hour), and at most `keep_finished` of them, so
+    memory does not grow with the number of turns."""
+
+    def __init__(self, retention_s: float = FINISHED_TTL, keep_finished: int = 1000) -> None:
         self._jobs: dict[str, Job] = {}
         self._frames: dict[str, list[dict[str, Any]]] = {}
         self._changed: dict[str, asyncio.Condition] = {}
         self._requests: dict[tuple[str, str], str] = {}
+        self._request_keys: dict[str, set[tuple[str, str]]] = {}
         self._aborts: set[str] = set()
+        self._finished: OrderedDict[str, float] = OrderedDict()  # stream id -> when, oldest first
+        self._retention_s = retention_s
+        self._keep_finished = keep_finished
+
+    def retained(self) -> int:
+        """How many generations (running or finished) this bus holds."""
+        return len(self._jobs)
 
     async def create(self, job: Job) -> bool:
         existing = self._jobs.get(job.stream_id)
         if existing is not None and existing.status == "running":
             return False
+        self._forget_expired()
+        self._finished.pop(job.stream_id, None)
         self._jobs[job.stream_id] = job
         self._frames[job.stream_id] = []
         self._changed[job.stream_id] = asyncio.Condition()
         self._aborts.discard(job.stream_id)
         if job.client_request_id:
-            self._requests[(job.user_id, job.client_request_id)] = job.stream_id
+            key = (job.user_id, job.client_request_id)
+            self._requests[key] = job.stream_id
+            self._request_keys.setdefault(job.stream_id, set()).add(key)
         return True
 
     async def get(self, stream_id: str) -> Job | None:
@@ -47,31 +64,32 @@ class MemoryStreamBus:
         await self._notify(stream_id)
         return len(frames)
 
+    async def backlog(self, stream_id: str) -> list[dict[str, Any]]:
+        return list(self._frames.get(stream_id, ()))
+
     async def frames(
         self, stream_id: str, after: int = 0
     ) -> AsyncIterator[tuple[int, dict[str, Any]]]:
-        condition = self._changed[stream_id]
-        seen = after
+        # This turn's own list, job and condition: a later turn of the conversation (or the
+        # job being forgotten) does not change what this reader follows.
+        frames, job = self._frames[stream_id], self._jobs[stream_id]
+        condition, seen = self._changed[stream_id], after
         while True:
-            frames = self._frames[stream_id]
             while seen < len(frames):
                 seen += 1
                 yield seen, frames[seen - 1]
-            if self._jobs[stream_id].status != "running":
+            if job.status != "running":
                 return
             async with condition:
-                await condition.wait_for(self._moved_past(stream_id, seen))
-
-    def _moved_past(self, stream_id: str, seen: int) -> Callable[[], bool]:
-        def moved() -> bool:
-            return len(self._frames[stream_id]) > seen or self._jobs[stream_id].status != "running"
-
-        return moved
+                await condition.wait_for(_moved_past(frames, job, seen))
 
     async def finish(self, job: Job, status: str) -> None:
         job.status = status
         self._jobs[job.stream_id] = job
+        self._finished[job.stream_id] = time.monotonic()
+        self._finished.move_to_end(job.stream_id)
         await self._notify(job.stream_id)
+        self._forget_expired()
 
     async def request_abort(self, stream_id: str) -> None:
         self._aborts.add(stream_id)
@@ -96,6 +114,30 @@ class MemoryStreamBus:
         condition = self._changed[stream_id]
         async with condition:
             condition.notify_all()
+
+    def _forget_expired(self) -> None:
+        cutoff = time.monotonic() - self._retention_s
+        while self._finished:
+            stream_id, finished_at = next(iter(self._finished.items()))
+            if finished_at > cutoff and len(self._finished) <= self._keep_finished:
+                return
+            del self._finished[stream_id]
+            self._forget(stream_id)
+
+    def _forget(self, stream_id: str) -> None:
+        for table in (self._jobs, self._frames, self._changed):
+            table.pop(stream_id, None)
+        self._aborts.discard(stream_id)
+        for key in self._request_keys.pop(stream_id, set()):
+            if self._requests.get(key) == stream_id:
+                del self._requests[key]
+
+
+def _moved_past(frames: list[dict[str, Any]], job: Job, seen: int) -> Callable[[], bool]:
+    def moved() -> bool:
+        return len(frames) > seen or job.status != "running"
+
+    return moved
 
 
 class RedisStreamBus:
@@ -152,6 +194,10 @@ class RedisStreamBus:
                 done = job is None or job.status != "running"
                 if done and await self._redis.xlen(key) <= seen:
                     return
+
+    async def backlog(self, stream_id: str) -> list[dict[str, Any]]:
+        entries = await self._redis.xrange(self._frames_key(stream_id))
+        return [msgspec.json.decode(fields[b"f"]) for _entry_id, fields in entries]
 
     async def finish(self, job: Job, status: str) -> None:
         job.status = status

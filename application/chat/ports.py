@@ -83,6 +83,7 @@ class Job:
     new_conversation: bool = False
     endpoint: str = ""  # what the turn runs on, so a sweep records the answer as it was
     model: str = ""
+    prefix: str = ""  # the text a continued answer starts from, before any frame
 
 
 class StreamBus(Protocol):
@@ -99,6 +100,10 @@ class StreamBus(Protocol):
     def frames(
         self, stream_id: str, after: int = 0
     ) -> AsyncIterator[tuple[int, dict[str, Any]]]: ...
+    async def backlog(self, stream_id: str) -> list[dict[str, Any]]:
+        """The frames published so far, in order (frame n at index n - 1), without waiting."""
+        ...
+
     async def finish(self, job: Job, status: str) -> None: ...
     async def request_abort(self, stream_id: str) -> None: ...
     async def abort_requested(self, stream_id: str) -> bool: ...

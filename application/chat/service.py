@@ -4,16 +4,20 @@ record one assistant message at the end (or the partial text on abort or crash).
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import anyio
 
 from application.chat.catalog import Catalog, Endpoint
+from application.chat.guarded import GuardedBus
+from application.chat.orphans import ORPHAN_WINDOW_S, orphan_question
 from application.chat.ports import (
     Job,
     ModelRequest,
@@ -24,6 +28,7 @@ from application.chat.ports import (
     Turn,
     Usage,
 )
+from application.chat.resume import content_of, folded, resume_state, sync_position
 from application.conversations.presenters import conversation_json, message_json
 from application.conversations.service import ConversationsService
 from domain.conversations.conversation import Conversation, Message
@@ -37,6 +42,7 @@ HEARTBEAT_S = 1.0  # how often it saves its progress for resume and the sweep
 # Hands a new conversation to whoever makes its title: (user id, conversation id).
 TitleRequests = Callable[[str, str], object]
 _REQUEST_IDS = UUID("5b0f2d8c-0c6e-4c1e-9f4a-7d7e3c2b1a09")
+log = logging.getLogger("chronicle.chat")
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,11 @@ class _Plan:
     request: ModelRequest
     parent_id: UUID
     prefix: str = ""
+    wire: GuardedBus = field(init=False)
+
+    def attach(self, bus: StreamBus) -> _Plan:
+        self.wire = GuardedBus(bus, self.job)
+        return self
 
 
 class Aborted(Exception):
@@ -95,7 +106,7 @@ class ChatService:
         settled = await self._replay_of(user_id, command)
         if settled is not None:
             return settled
-        plan = await anyio.to_thread.run_sync(self._prepare, user_id, command)
+        plan = (await anyio.to_thread.run_sync(self._prepare, user_id, command)).attach(self.bus)
         if not await self.bus.create(plan.job):
             raise Conflict("A generation is already running for this conversation")
         self._tasks[plan.job.stream_id] = asyncio.create_task(self._run(plan, user_id))
@@ -154,6 +165,7 @@ class ChatService:
             owner=self.node,
             heartbeat=time.time(),
             text=prefix,
+            prefix=prefix,
             client_request_id=command.client_request_id or "",
             new_conversation=new,
             endpoint=endpoint.name,
@@ -213,9 +225,9 @@ class ChatService:
     async def _run(self, plan: _Plan, user_id: UUID) -> None:
         job, step = plan.job, f"step_{uuid.uuid4().hex[:16]}"
         await self._publish(
-            job, {"created": True, "message": job.user_message, "streamId": job.stream_id}
+            plan, {"created": True, "message": job.user_message, "streamId": job.stream_id}
         )
-        await self._publish(job, _run_step(step, job.response_message_id))
+        await self._publish(plan, _run_step(step, job.response_message_id))
         usage = Usage()
         try:
             usage = await self._stream(plan, step)
@@ -235,26 +247,27 @@ class ChatService:
         async for chunk in plan.endpoint.model.stream(plan.request):
             if isinstance(chunk, TextDelta):
                 job.text += chunk.text
-                await self._publish(job, _delta(step, "text", chunk.text))
+                await self._publish(plan, _delta(step, "text", chunk.text))
             elif isinstance(chunk, ReasoningDelta):
                 job.reasoning += chunk.text
-                await self._publish(job, _delta(step, "think", chunk.text))
+                await self._publish(plan, _delta(step, "think", chunk.text))
             else:
                 usage = chunk
             if time.monotonic() - checked >= ABORT_CHECK_S:
                 checked = time.monotonic()
-                await self._heartbeat(job)
-        await self._heartbeat(job)
+                await self._heartbeat(plan)
+        await self._heartbeat(plan)
         return usage
 
-    async def _heartbeat(self, job: Job) -> None:
+    async def _heartbeat(self, plan: _Plan) -> None:
         """Stop if the user asked to (possibly through another API process); every second,
-        save the text so far so a resume or the sweep sees it."""
-        if await self.bus.abort_requested(job.stream_id):
+        save the text so far so the status and the sweep see it."""
+        job = plan.job
+        if await plan.wire.abort_requested():
             raise Aborted
         if time.time() - job.heartbeat > HEARTBEAT_S:
             job.heartbeat = time.time()
-            await self.bus.save(job)
+            await plan.wire.save()
 
     async def _complete(self, plan: _Plan, user_id: UUID, usage: Usage) -> None:
         """Record the answer, then `final`. A new conversation gets its title: at once when it
@@ -264,12 +277,12 @@ class ChatService:
         response = await self._record(plan, user_id, usage, unfinished=False)
         title = None
         if job.new_conversation and plan.endpoint.kind == "echo":
-            title = await self._record_title(job, user_id, _title_from(_question(job)))
+            title = await self._record_title(plan, user_id, _title_from(_question(job)))
         conversation = await anyio.to_thread.run_sync(
             self.conversations.get, user_id, UUID(job.conversation_id)
         )
         await self._publish(
-            job,
+            plan,
             {
                 "final": True,
                 "conversation": conversation_json(conversation),
@@ -279,19 +292,22 @@ class ChatService:
                 "generationProtocolVersion": PROTOCOL,
             },
         )
-        await self.bus.finish(job, "completed")
+        await plan.wire.finish("completed")
         if job.new_conversation and title is None:
-            self._request_title(job.user_id, job.conversation_id)
+            await self._request_title(job.user_id, job.conversation_id)
 
     async def _abort_finish(self, plan: _Plan, user_id: UUID, usage: Usage) -> None:
         job = plan.job
         response = await self._record(plan, user_id, usage, unfinished=True)
+        conversation = await anyio.to_thread.run_sync(
+            self.conversations.get, user_id, UUID(job.conversation_id)
+        )
         await self._publish(
-            job,
+            plan,
             {
                 "final": True,
                 "conversation": {"conversationId": job.conversation_id},
-                "title": "New Chat",
+                "title": conversation.title or DEFAULT_TITLE,
                 "requestMessage": job.user_message,
                 "responseMessage": response,
                 "aborted": True,
@@ -299,19 +315,18 @@ class ChatService:
                 "generationProtocolVersion": PROTOCOL,
             },
         )
-        await self.bus.finish(job, "aborted")
+        await plan.wire.finish("aborted")
 
     async def _fail(self, plan: _Plan, user_id: UUID, error: ProviderError) -> None:
         """The user message stays; the error is shown as LibreChat shows it."""
         job = plan.job
-        await self.bus.publish(
-            job.stream_id,
+        await plan.wire.publish(
             {
                 "event": "error",
                 "data": {"error": error.message, "generationProtocolVersion": PROTOCOL},
             },
         )
-        await self.bus.finish(job, "error")
+        await plan.wire.finish("error")
         self._tasks.pop(job.stream_id, None)
 
     async def _record(
@@ -349,24 +364,28 @@ class ChatService:
         done = self.conversations.post_message(user_id, cid, response_id, plan.parent_id, **fields)
         return done.value  # type: ignore[no-any-return]
 
-    async def _record_title(self, job: Job, user_id: UUID, title: str) -> str:
+    async def _record_title(self, plan: _Plan, user_id: UUID, title: str) -> str:
+        job = plan.job
         await anyio.to_thread.run_sync(
             lambda: self.conversations.retitle(
                 user_id, UUID(job.conversation_id), title, generated=True
             )
         )
         await self._publish(
-            job, {"event": "title", "data": {"conversationId": job.conversation_id, "title": title}}
+            plan,
+            {"event": "title", "data": {"conversationId": job.conversation_id, "title": title}},
         )
         return title
 
-    async def _publish(self, job: Job, data: dict[str, Any]) -> None:
-        await self.bus.publish(job.stream_id, {"event": "message", "data": data})
+    async def _publish(self, plan: _Plan, data: dict[str, Any]) -> None:
+        await plan.wire.publish({"event": "message", "data": data})
 
-    def _request_title(self, user_id: str, conversation_id: str) -> None:
+    async def _request_title(self, user_id: str, conversation_id: str) -> None:
+        """The broker's send is a blocking network call: off the event loop, so a slow or
+        failing Redis stalls no other request."""
         if self.titles is not None:
             try:
-                self.titles(user_id, conversation_id)
+                await anyio.to_thread.run_sync(self.titles, user_id, conversation_id)
                 return
             except Exception:  # a broker outage must not lose the title: make it here
                 pass
@@ -425,16 +444,17 @@ class ChatService:
     async def frames(
         self, user_id: UUID, stream_id: str, resume: bool = False
     ) -> AsyncIterator[dict[str, Any]]:
+        """With `resume`, a `sync` frame holding the content of exactly the frames before it,
+        then the frames after it (see application/chat/resume.py)."""
         job = await self._own_job(user_id, stream_id)
         after = 0
         if resume:
-            async for number, _frame in self.bus.frames(stream_id):
-                after = number
-                if job.status == "running":
-                    break
+            backlog = await self.bus.backlog(stream_id)
+            after = sync_position(backlog)
+            state = resume_state(job, folded(job, backlog[:after]))
             yield {
                 "event": "message",
-                "data": {"sync": True, "resumeState": _resume_state(job), "pendingEvents": []},
+                "data": {"sync": True, "resumeState": state, "pendingEvents": []},
             }
         async for _number, frame in self.bus.frames(stream_id, after):
             yield frame
@@ -457,7 +477,7 @@ class ChatService:
             "status": job.status,
             "aggregatedContent": _content(job),
             "createdAt": job.created_at,
-            "resumeState": _resume_state(job),
+            "resumeState": resume_state(job, _content(job)),
         }
 
     async def active(self, user_id: UUID) -> list[str]:
@@ -483,26 +503,98 @@ class ChatService:
 
     # ---------------------------------------------------------------- sweep
     async def sweep(self, stale_after: float = 30.0) -> int:
-        """Finish generations whose process died: keep the text streamed so far."""
+        """Finish generations whose process died: keep the text streamed so far. A job that
+        cannot be finished is logged with its error and the others are still swept."""
         swept = 0
         for job in await self.bus.running():
             if job.stream_id in self._tasks or time.time() - job.heartbeat < stale_after:
                 continue
-            user_id = UUID(job.user_id)
             try:
-                endpoint, model = self.catalog.resolve(job.endpoint or None, job.model or None)
-            except Invalid:  # no longer configured here: record it under the default
-                endpoint, model = self.catalog.resolve(None, None)
-            plan = _Plan(
-                job,
-                endpoint,
-                model,
-                ModelRequest(model=model, turns=[]),
-                UUID(str(job.user_message.get("messageId"))),
-            )
-            await self._abort_finish(plan, user_id, Usage())
+                await self._sweep_one(job)
+            except Exception:
+                log.exception("could not sweep generation %s", job.stream_id)
+                continue
             swept += 1
+        return swept + await self._sweep_orphans(stale_after)
+
+    async def _sweep_orphans(self, stale_after: float) -> int:
+        """Turns whose job the bus lost with their process (application/chat/orphans.py)."""
+        now = datetime.now(UTC)
+        since, cutoff = (
+            now - timedelta(seconds=ORPHAN_WINDOW_S),
+            now - timedelta(seconds=stale_after),
+        )
+        candidates = await anyio.to_thread.run_sync(
+            self.conversations.index.updated_between, since, cutoff
+        )
+        swept = 0
+        for user_id, conversation_id in candidates:
+            try:
+                swept += await self._sweep_orphan(user_id, conversation_id, cutoff)
+            except Exception:
+                log.exception("could not sweep conversation %s", conversation_id)
         return swept
+
+    async def _sweep_orphan(self, user_id: UUID, conversation_id: UUID, cutoff: datetime) -> bool:
+        if str(conversation_id) in self._tasks:
+            return False
+        conversation = await anyio.to_thread.run_sync(
+            self.conversations.get, user_id, conversation_id
+        )
+        question = orphan_question(conversation, await self.bus.get(str(conversation_id)), cutoff)
+        if question is None:
+            return False
+        job = Job(
+            stream_id=str(conversation_id),
+            conversation_id=str(conversation_id),
+            user_id=str(user_id),
+            created_at=int(time.time() * 1000),
+            # The same answer id on every process that sweeps it: recorded once.
+            response_message_id=str(uuid.uuid5(_REQUEST_IDS, f"orphan:{question.message_id}")),
+            user_message=message_json(question, conversation_id),
+            owner=self.node,
+            endpoint=question.endpoint or conversation.endpoint or "",
+            model=question.model or conversation.model or "",
+        )
+        if not await self.bus.create(job):
+            return False
+        await self._sweep_one(job)
+        return True
+
+    async def _sweep_one(self, job: Job) -> None:
+        user_id = UUID(job.user_id)
+        try:
+            endpoint, model = self.catalog.resolve(job.endpoint or None, job.model or None)
+        except (Invalid, NotFound):  # no longer configured here: record it under the default
+            endpoint, model = self.catalog.resolve(None, None)
+        plan = _Plan(
+            job,
+            endpoint,
+            model,
+            ModelRequest(model=model, turns=[]),
+            UUID(str(job.user_message.get("messageId"))),
+        ).attach(self.bus)
+        conversation = await anyio.to_thread.run_sync(
+            self.conversations.get, user_id, UUID(job.conversation_id)
+        )
+        recorded = conversation.messages.get(UUID(job.response_message_id))
+        if recorded is not None and not job.prefix:
+            # Its process recorded the answer but could not tell the bus (Redis was down):
+            # the store has the whole text, which the heartbeat's partial must not replace.
+            await self._publish(
+                plan,
+                {
+                    "final": True,
+                    "conversation": conversation_json(conversation),
+                    "title": conversation.title or DEFAULT_TITLE,
+                    "requestMessage": job.user_message,
+                    "responseMessage": message_json(recorded, job.conversation_id),
+                    "generationProtocolVersion": PROTOCOL,
+                },
+            )
+            await plan.wire.finish("completed")
+            return
+        await self._abort_finish(plan, user_id, Usage())
 
     async def close(self) -> None:
         """Stop local generations; each records its partial text as unfinished."""
@@ -564,24 +656,7 @@ def _delta(step: str, kind: str, text: str) -> dict[str, Any]:
 
 
 def _content(job: Job) -> list[dict[str, Any]]:
-    parts: list[dict[str, Any]] = []
-    if job.reasoning:
-        parts.append({"type": "think", "think": job.reasoning})
-    parts.append({"type": "text", "text": job.text})
-    return parts
-
-
-def _resume_state(job: Job) -> dict[str, Any]:
-    return {
-        "runSteps": [],
-        "aggregatedContent": _content(job),
-        "userMessage": {
-            k: job.user_message.get(k)
-            for k in ("messageId", "parentMessageId", "conversationId", "text")
-        },
-        "responseMessageId": job.response_message_id,
-        "conversationId": job.conversation_id,
-    }
+    return content_of(job.text, job.reasoning)
 
 
 TITLE_PROMPT = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -12,3 +13,7 @@ class ConversationIndex(Protocol):
     def conversation_ids(
         self, user_id: UUID, *, archived: bool | None = None, tag: str | None = None
     ) -> list[UUID]: ...
+
+    def updated_between(self, since: datetime, until: datetime) -> list[tuple[UUID, UUID]]:
+        """(user id, conversation id) of conversations last changed in [since, until]."""
+        ...

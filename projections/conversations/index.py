@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -21,3 +22,8 @@ class ProjectedConversationIndex:
         self._consistency.wait(user_id, ["conversation_list"])
         with self._db.connect() as conn:
             return queries.conversation_ids(conn, user_id, archived, tag)
+
+    def updated_between(self, since: datetime, until: datetime) -> list[tuple[UUID, UUID]]:
+        """For background sweeps: no caller's writes to wait for."""
+        with self._db.connect() as conn:
+            return queries.updated_between(conn, since, until)

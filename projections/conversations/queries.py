@@ -154,6 +154,18 @@ def conversation_ids(
     return [UUID(r) for r in conn.execute(query).scalars()]
 
 
+def updated_between(
+    conn: sa.Connection, since: datetime, until: datetime, limit: int = 1000
+) -> list[tuple[UUID, UUID]]:
+    """(user id, conversation id) of every conversation last changed in [since, until]."""
+    rows = conn.execute(
+        sa.select(CONVERSATIONS.c.user_id, CONVERSATIONS.c.conversation_id)
+        .where(CONVERSATIONS.c.updated_at.between(since, until))
+        .limit(limit)
+    )
+    return [(UUID(user), UUID(conversation)) for user, conversation in rows]
+
+
 def transcript(conn: sa.Connection, conversation_id: UUID) -> list[dict[str, Any]]:
     rows = conn.execute(
         sa.select(MESSAGES)
