@@ -6,6 +6,8 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.identity.events import (
+    UserBanLifted,
+    UserBanned,
     UserDeleted,
     UserLoginFailed,
     UserPasswordChanged,
@@ -65,6 +67,20 @@ class User(Aggregate):
         if not self.deleted:
             self._record(UserLoginFailed, ip=ip, user_agent=user_agent, reason=reason)
 
+    def ban(self, ip: str, violation: str, violation_count: int, expires_at: datetime) -> None:
+        if not self.deleted:
+            self._record(
+                UserBanned,
+                ip=ip,
+                violation=violation,
+                violation_count=violation_count,
+                expires_at=expires_at,
+            )
+
+    def lift_ban(self, reason: str = "admin") -> None:
+        self._require_active()
+        self._record(UserBanLifted, reason=reason)
+
     def change_role(self, role: str) -> None:
         self._require_active()
         if role not in ROLES:
@@ -96,6 +112,14 @@ class User(Aggregate):
     @applies(UserLoginFailed)
     def _login_failed(self, event: UserLoginFailed) -> None:
         pass  # history only; the audit reads it from the log
+
+    @applies(UserBanned)
+    def _banned(self, event: UserBanned) -> None:
+        pass  # enforced from the fast store; the log keeps who was banned, when, for how long
+
+    @applies(UserBanLifted)
+    def _ban_lifted(self, event: UserBanLifted) -> None:
+        pass
 
     @applies(UserRoleChanged)
     def _role_changed(self, event: UserRoleChanged) -> None:
