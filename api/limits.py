@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
+from uuid import UUID
 
 from anyio import to_thread
 from litestar import Request, Response
@@ -15,6 +16,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from application.bootstrap import Container
+from application.chat.service import PROTOCOL
 from application.identity.abuse import AbusePolicy, Refusal
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
@@ -89,12 +91,28 @@ async def check_ban(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRoute
     await _enforce(lambda: policy.banned(client_ip(connection), user_id))
 
 
+async def concurrent(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """LIMIT_CONCURRENT_MESSAGES, counted from the user's running generations (the stream
+    bus: every process's). Two starts racing may both pass; the next one is refused."""
+    container = _container(connection)
+    user_id = _user_id(connection)
+    if not container.settings.limit_concurrent_messages or user_id is None:
+        return
+    running = len(await container.chat.active(UUID(user_id)))
+    ip = client_ip(connection)
+    refusal = await to_thread.run_sync(lambda: container.abuse.concurrent(user_id, ip, running))
+    if refusal is not None:  # sent as LibreChat's sendGenerationJson does
+        body = {**refusal.body, "generationProtocolVersion": PROTOCOL}
+        raise Refused(Refusal(refusal.status, body))
+
+
 LOGIN = [limit("login_limiter"), check_ban]
 REGISTER = [limit("register_limiter"), check_ban]
 MESSAGE = [
     check_ban,
     limit("message_ip_limiter", authenticated=True, enabled="limit_message_ip"),
     limit("message_user_limiter", authenticated=True, enabled="limit_message_user"),
+    concurrent,
 ]
 IMPORT = [
     limit("import_ip_limiter", authenticated=True),

@@ -27,6 +27,9 @@ class LimitSettings(msgspec.Struct, frozen=True, kw_only=True):
     message_user_max: int = 40
     message_user_window: float = 1
     message_violation_score: int = 1
+    limit_concurrent_messages: bool = False
+    concurrent_message_max: int = 2
+    concurrent_violation_score: int = 1
     import_ip_max: int = 100
     import_ip_window: float = 15
     import_user_max: int = 50

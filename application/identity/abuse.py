@@ -113,6 +113,17 @@ class AbusePolicy:
             listener(ban)
         return ban
 
+    def concurrent(self, user_id: str, ip: str, running: int) -> Refusal | None:
+        """LIMIT_CONCURRENT_MESSAGES: a 429 when the user already has CONCURRENT_MESSAGE_MAX
+        generations running (LibreChat's body: the violation's details)."""
+        limit = max(self.settings.concurrent_message_max, 1)
+        if not self.settings.limit_concurrent_messages or running < limit:
+            return None
+        score = self.settings.concurrent_violation_score
+        self.violation("concurrent", score, user_id, ip)
+        body = {"type": "concurrent", "limit": limit, "pendingRequests": running + 1}
+        return Refusal(429, {**body, "score": score})
+
     def banned(self, ip: str, user_id: str | None = None) -> Refusal | None:
         """LibreChat's checkBan: 403 while the IP or the user is banned."""
         if not self.settings.ban_violations:

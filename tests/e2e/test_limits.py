@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from application.chat.catalog import Endpoint
+from infrastructure.providers.echo import EchoModel
 from tests.e2e.conftest import PASSWORD, Api
 
 ROOT = "00000000-0000-0000-0000-000000000000"
@@ -82,12 +84,27 @@ def test_messages_beyond_message_ip_max_are_429_with_the_limit_details(
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_messages_are_unlimited_unless_limit_message_ip_is_set(
+def test_a_start_beyond_concurrent_message_max_is_429(
     api_for: Callable[..., Api], mode: str
 ) -> None:
-    api = api_for(mode, message_ip_max=1)
-    me = api.user("free@example.com")
-    assert [_chat(api, me).status_code for _ in range(3)] == [200, 200, 200]
+    api = api_for(mode, limit_concurrent_messages=True, concurrent_message_max=1)
+    api.container.chat.catalog.add(Endpoint("slow", EchoModel(0.2), ["slow"], label="Slow"))
+    me = api.user("impatient@example.com")
+    first = api.client.post(
+        "/api/agents/chat/slow",
+        headers=me,
+        json={"text": "a long answer please", "conversationId": None, "parentMessageId": ROOT},
+    )
+    assert first.status_code == 200, first.text
+    second = _chat(api, me)
+    assert second.status_code == 429
+    assert second.json() == {
+        "type": "concurrent",
+        "limit": 1,
+        "pendingRequests": 2,
+        "score": 1,
+        "generationProtocolVersion": 2,
+    }
 
 
 def _banning(api_for: Callable[..., Api], mode: str, **overrides: object) -> Api:
