@@ -34,15 +34,18 @@ class BanRecorder:
         self.store.commit(user, actor=user.id)
 
 
-def lift_ban(store: EventStore, policy: AbusePolicy, user_id: UUID, ip: str = "") -> None:
-    """An operator ends a ban early: `UserBanLifted`, then the fast store forgets it."""
+def lift_ban(store: EventStore, policy: AbusePolicy, user_id: UUID) -> None:
+    """An operator ends a ban early: `UserBanLifted`, then the fast store forgets the user's
+    ban and that of the IP banned with them."""
 
-    def lift() -> None:
+    def lift() -> str:
         user = store.load(User, user_id)
+        ip = user.ban_ip
         user.lift_ban()
         store.commit(user, actor=user_id)
+        return ip
 
-    retry_on_conflict(lift)
+    ip = retry_on_conflict(lift)
     policy.lift(str(user_id), ip)
 
 

@@ -30,6 +30,7 @@ class User(Aggregate):
     created_at: datetime
     updated_at: datetime
     deleted: bool
+    ban_ip: str  # the IP banned with the user's last ban, to lift it with theirs
 
     @classmethod
     def register(
@@ -103,6 +104,7 @@ class User(Aggregate):
         self.password_hash, self.email_verified = event.password_hash, event.email_verified
         self.created_at = self.updated_at = event.timestamp
         self.deleted = False
+        self.ban_ip = ""
 
     @applies(UserPasswordChanged)
     def _password_changed(self, event: UserPasswordChanged) -> None:
@@ -115,11 +117,12 @@ class User(Aggregate):
 
     @applies(UserBanned)
     def _banned(self, event: UserBanned) -> None:
-        pass  # enforced from the fast store; the log keeps who was banned, when, for how long
+        # enforced from the fast store; the log keeps who was banned, when, for how long
+        self.ban_ip = event.ip
 
     @applies(UserBanLifted)
     def _ban_lifted(self, event: UserBanLifted) -> None:
-        pass
+        self.ban_ip = ""
 
     @applies(UserRoleChanged)
     def _role_changed(self, event: UserRoleChanged) -> None:
