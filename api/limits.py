@@ -87,6 +87,8 @@ def limit(name: str, *, authenticated: bool = False, enabled: str = "") -> Guard
 async def check_ban(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """LibreChat's checkBan, by IP and by the token's user."""
     policy = _policy(connection)
+    if not policy.settings.ban_violations:
+        return  # no store round trip at all while bans are off
     user_id = _user_id(connection)
     await _enforce(lambda: policy.banned(client_ip(connection), user_id))
 
