@@ -178,3 +178,12 @@ def test_imports_beyond_import_user_max_are_429(api_for: Callable[..., Api], mod
     refused = upload()
     assert refused.status_code == 429
     assert refused.json() == {"message": "Too many conversation import requests. Try again later"}
+
+
+def test_a_ban_made_by_one_process_is_enforced_by_another(api_for: Callable[..., Api]) -> None:
+    first = _banning(api_for, "distributed")
+    second = _banning(api_for, "distributed")  # same database and Redis
+    me = first.user("roamer@example.com")
+    assert [_chat(first, me).status_code for _ in range(3)] == [200, 429, 429]
+    assert _chat(second, me).json() == {"message": BANNED}
+    assert _login(second, "roamer@example.com").status_code == 403
