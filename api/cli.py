@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
+from uuid import UUID
 
 import typer
 from rich.console import Console
@@ -103,6 +104,23 @@ def users_create(
             console.print(f"[red]A user with email {email} already exists.[/red]")
             raise typer.Exit(1)
         console.print(f"Created user {done.user_id}")
+
+
+@users.command("unban")
+def users_unban(email: str) -> None:
+    """Lift a ban (the user's and their IP's) before BAN_DURATION ends: `UserBanLifted`."""
+    from application.identity.bans import lift_ban, user_id_for_email
+
+    with _container() as container:
+        identity = container.identity
+        user_id = user_id_for_email(identity.store, identity.email_claim_id, email)
+        if user_id is None:
+            console.print(f"[red]No user with email {email}.[/red]")
+            raise typer.Exit(1)
+        lift_ban(identity.store, container.abuse, UUID(user_id))
+        console.print(f"Lifted the ban of {email}")
+        if container.redis is None:  # embedded: the bans live in the server's memory
+            console.print("Embedded mode: a running server keeps its ban until it restarts.")
 
 
 @users.command("list")

@@ -19,6 +19,8 @@ from uuid import UUID
 from application.chat.config import load_endpoints
 from application.chat.service import ChatService
 from application.conversations.service import ConversationsService
+from application.identity.abuse import AbusePolicy
+from application.identity.bans import BanRecorder
 from application.identity.service import IdentityPolicy, IdentityService
 from application.settings import Settings, load_settings
 from application.shared.store import CONTEXTS, EventStore, Position
@@ -53,6 +55,7 @@ class Container:
     tokens: Any  # infrastructure.tokens.JwtTokens
     broker: Any  # dramatiq.Broker
     poker: Any  # workers.projections.Poker
+    abuse: AbusePolicy  # rate limits and bans (LibreChat's)
     redis: Any | None = None
     commit_listeners: list[Callable[[Position, UUID | None], None]] = field(default_factory=list)
     _running: list[Any] = field(default_factory=list)
@@ -202,6 +205,7 @@ def bootstrap(
         tokens=tokens,
         broker=broker,
         poker=poker,
+        abuse=_abuse(settings, redis_client, stores["identity"]),
         redis=redis_client,
         commit_listeners=listeners,
     )
@@ -249,6 +253,20 @@ def _coordination(settings: Settings) -> tuple[Any, Any, Any, Any]:
         RedisPendingPokes(client, prefix),
         RedisWatermarks(client, prefix),
     )
+
+
+def _abuse(settings: Settings, redis_client: Any, identity_store: EventStore) -> AbusePolicy:
+    """Limits and bans: shared through Redis when there is one, else this process's memory."""
+    from infrastructure.limits import MemoryAbuseStore, RedisAbuseStore
+
+    store = (
+        RedisAbuseStore(redis_client, settings.redis_prefix)
+        if redis_client is not None
+        else MemoryAbuseStore()
+    )
+    policy = AbusePolicy(store, settings)
+    policy.ban_listeners.append(BanRecorder(identity_store))
+    return policy
 
 
 def _stream_bus(settings: Settings) -> Any:

@@ -10,6 +10,8 @@ from typing import Any, Literal
 import msgspec
 import yaml
 
+from application.limit_settings import LIMIT_ENV_NAMES, LimitSettings, check_limits
+
 Mode = Literal["embedded", "distributed"]
 
 
@@ -22,7 +24,7 @@ class EndpointModel(msgspec.Struct, frozen=True, kw_only=True):
     label: str = ""
 
 
-class Settings(msgspec.Struct, frozen=True, kw_only=True):
+class Settings(LimitSettings, frozen=True, kw_only=True):
     """Everything configurable. No setting at all means the embedded mode under `var/`."""
 
     database_url: str = ""
@@ -101,6 +103,7 @@ ENV_NAMES: dict[str, str] = {
     "CHRONICLE_ECHO_DELAY": "echo_delay_s",
     "CHRONICLE_GENERATION_STALE": "generation_stale_s",
     "CHRONICLE_TITLE_WAIT": "title_wait_s",
+    **LIMIT_ENV_NAMES,
 }
 
 _FIELD_TO_ENV = {field: env for env, field in ENV_NAMES.items()}
@@ -164,7 +167,7 @@ def _validate(raw: dict[str, Any]) -> Settings:
 
 
 # LibreChat's .env writes these as JavaScript products, e.g. `(1000 * 60 * 60 * 24) * 7`.
-_MILLISECONDS = ("session_expiry_ms", "refresh_token_expiry_ms")
+_MILLISECONDS = ("session_expiry_ms", "refresh_token_expiry_ms", "ban_duration_ms")
 
 
 def _product(text: str) -> Any:
@@ -214,3 +217,5 @@ def _check(s: Settings) -> None:
         raise SettingsError("CHRONICLE_AGGREGATE_CACHE: must be 0 (off) or more")
     if s.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError("CHRONICLE_LOG_LEVEL: one of DEBUG, INFO, WARNING, ERROR")
+    if problem := check_limits(s):
+        raise SettingsError(problem)

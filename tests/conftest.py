@@ -66,12 +66,18 @@ def redis_prefix() -> Iterator[str]:
     client.close()
 
 
+GENEROUS_LIMITS = ("login", "register", "import_ip", "import_user", "fork_ip", "fork_user")
+
+
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
     base = {
         "data_dir": str(data_dir),
         "log_json": False,
         "projection_sweep_s": 0.5,
         "worker_threads": 2,
+        # the TestClient always comes from one IP: LibreChat's default limits (7 logins per
+        # 5 minutes…) would refuse ordinary tests; tests/e2e/test_limits.py sets its own
+        **{f"{name}_max": 100_000 for name in GENEROUS_LIMITS},
     }
     return msgspec.convert({**base, **overrides}, Settings)
 

@@ -13,6 +13,7 @@ from litestar.params import JSONBody
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from api.deps import container_of, provide_user_id
+from api.limits import MESSAGE
 from application.chat.service import PROTOCOL, StartChat
 from domain.shared.errors import Invalid, NotFound
 
@@ -37,7 +38,7 @@ class ChatController(Controller):
     path = "/api/agents/chat"
     dependencies = {"user_id": Provide(provide_user_id)}
 
-    @post(["/", "/{endpoint:str}"], status_code=200)
+    @post(["/", "/{endpoint:str}"], status_code=200, guards=MESSAGE)
     async def start(
         self,
         request: Request[Any, Any, Any],

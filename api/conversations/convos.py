@@ -15,6 +15,7 @@ from litestar.params import JSONBody, MultipartBody
 
 from api.conversations.schemas import ConvoCommand, DuplicateBody, ForkBody
 from api.deps import container_of, provide_user_id
+from api.limits import FORK, IMPORT
 from application.chat.service import DEFAULT_TITLE
 from application.conversations.presenters import (
     conversation_json,
@@ -137,7 +138,7 @@ class ConvosController(Controller):
         ids = container.conversations.index.conversation_ids(user_id)
         return Response(_deleted(request, user_id, ids), status_code=201)
 
-    @post("/fork", status_code=200, sync_to_thread=True)
+    @post("/fork", status_code=200, sync_to_thread=True, guards=FORK)
     def fork(
         self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[ForkBody]
     ) -> dict[str, Any]:
@@ -150,7 +151,7 @@ class ConvosController(Controller):
         )
         return _copied(copied)
 
-    @post("/duplicate", status_code=201, sync_to_thread=True)
+    @post("/duplicate", status_code=201, sync_to_thread=True, guards=FORK)
     def duplicate(
         self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[DuplicateBody]
     ) -> dict[str, Any]:
@@ -159,7 +160,7 @@ class ConvosController(Controller):
         )
         return _copied(copied)
 
-    @post("/import", status_code=201)
+    @post("/import", status_code=201, guards=IMPORT)
     async def import_convos(
         self,
         request: Request[Any, Any, Any],

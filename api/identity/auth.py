@@ -13,7 +13,9 @@ from litestar.params import JSONBody
 
 from api.deps import container_of, provide_user_id
 from api.identity.presenters import user_json
+from api.limits import LOGIN, REGISTER
 from application import accounts
+from application.identity.bans import user_id_for_email
 from application.identity.ports import ExpiredToken, InvalidToken
 from application.identity.service import SignedIn
 from domain.shared.errors import Invalid, NotFound, Unauthenticated
@@ -22,7 +24,7 @@ REGISTERED = "Please check your email to verify your email address."
 NOT_FOUND_REFRESH = "Refresh token expired or not found for this user"
 
 
-@post("/api/auth/register", status_code=200, sync_to_thread=True)
+@post("/api/auth/register", status_code=200, sync_to_thread=True, guards=REGISTER)
 def register(request: Request[Any, Any, Any], data: JSONBody[dict[str, Any]]) -> Response[Any]:
     container = container_of(request)
     if not container.settings.allow_registration:
@@ -40,11 +42,13 @@ def register(request: Request[Any, Any, Any], data: JSONBody[dict[str, Any]]) ->
     return Response({"message": REGISTERED})
 
 
-@post("/api/auth/login", status_code=200, sync_to_thread=True)
+@post("/api/auth/login", status_code=200, sync_to_thread=True, guards=LOGIN)
 def login(request: Request[Any, Any, Any], data: JSONBody[dict[str, Any]]) -> Response[Any]:
     email, password = data.get("email"), data.get("password")
     if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
         return Response({"message": "Invalid credentials"}, status_code=400)
+    if banned := _banned(request, email):
+        return banned
     try:
         signed = container_of(request).identity.login(
             email, password, _ip(request), request.headers.get("user-agent", "")[:512]
@@ -137,6 +141,17 @@ def _signed_in(request: Request[Any, Any, Any], signed: SignedIn) -> Response[An
         ),
     ]
     return Response({"token": signed.token, "user": user_json(signed.user)}, cookies=cookies)
+
+
+def _banned(request: Request[Any, Any, Any], email: str) -> Response[Any] | None:
+    """checkBan by the account the email names (LibreChat looks the user up the same way)."""
+    container = container_of(request)
+    if not container.settings.ban_violations:
+        return None
+    identity = container.identity
+    user_id = user_id_for_email(identity.store, identity.email_claim_id, email)
+    refusal = container.abuse.banned(_ip(request), user_id) if user_id else None
+    return Response(refusal.body, status_code=refusal.status) if refusal else None
 
 
 def _ip(request: Request[Any, Any, Any]) -> str:

@@ -92,3 +92,23 @@ class FirstAdminSeated(DomainEvent, frozen=True, kw_only=True):
 
     TOPIC = "identity.FirstAdminSeated"
     user_id: UUID
+
+
+class UserBanned(DomainEvent, frozen=True, kw_only=True):
+    """The user's violation score crossed a multiple of BAN_INTERVAL. The IP they came from
+    is banned with them and recorded here (the ban of an IP always stems from a user's
+    violation, so it lives on that user's stream and is shredded with them)."""
+
+    TOPIC = "identity.UserBanned"
+    personal = ("ip",)
+    ip: str
+    violation: str
+    violation_count: int
+    expires_at: datetime
+
+
+class UserBanLifted(DomainEvent, frozen=True, kw_only=True):
+    """An operator lifted a ban before it expired (an expiry needs no event: the ban says when)."""
+
+    TOPIC = "identity.UserBanLifted"
+    reason: str = "admin"

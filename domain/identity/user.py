@@ -6,6 +6,8 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.identity.events import (
+    UserBanLifted,
+    UserBanned,
     UserDeleted,
     UserLoginFailed,
     UserPasswordChanged,
@@ -28,6 +30,7 @@ class User(Aggregate):
     created_at: datetime
     updated_at: datetime
     deleted: bool
+    ban_ip: str  # the IP banned with the user's last ban, to lift it with theirs
 
     @classmethod
     def register(
@@ -65,6 +68,20 @@ class User(Aggregate):
         if not self.deleted:
             self._record(UserLoginFailed, ip=ip, user_agent=user_agent, reason=reason)
 
+    def ban(self, ip: str, violation: str, violation_count: int, expires_at: datetime) -> None:
+        if not self.deleted:
+            self._record(
+                UserBanned,
+                ip=ip,
+                violation=violation,
+                violation_count=violation_count,
+                expires_at=expires_at,
+            )
+
+    def lift_ban(self, reason: str = "admin") -> None:
+        self._require_active()
+        self._record(UserBanLifted, reason=reason)
+
     def change_role(self, role: str) -> None:
         self._require_active()
         if role not in ROLES:
@@ -87,6 +104,7 @@ class User(Aggregate):
         self.password_hash, self.email_verified = event.password_hash, event.email_verified
         self.created_at = self.updated_at = event.timestamp
         self.deleted = False
+        self.ban_ip = ""
 
     @applies(UserPasswordChanged)
     def _password_changed(self, event: UserPasswordChanged) -> None:
@@ -96,6 +114,15 @@ class User(Aggregate):
     @applies(UserLoginFailed)
     def _login_failed(self, event: UserLoginFailed) -> None:
         pass  # history only; the audit reads it from the log
+
+    @applies(UserBanned)
+    def _banned(self, event: UserBanned) -> None:
+        # enforced from the fast store; the log keeps who was banned, when, for how long
+        self.ban_ip = event.ip
+
+    @applies(UserBanLifted)
+    def _ban_lifted(self, event: UserBanLifted) -> None:
+        self.ban_ip = ""
 
     @applies(UserRoleChanged)
     def _role_changed(self, event: UserRoleChanged) -> None:

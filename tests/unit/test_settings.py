@@ -87,7 +87,36 @@ def test_librechat_variable_names_and_values_are_accepted() -> None:
     assert load_settings({"SESSION_EXPIRY": "60000"}).session_expiry_ms == 60_000
 
 
+def test_librechat_limit_and_ban_variables_are_accepted() -> None:
+    # Given LibreChat's limiter lines from its .env.example, and a fractional window
+    librechat_env = {
+        "BAN_VIOLATIONS": "true",
+        "BAN_DURATION": "1000 * 60 * 60 * 2",
+        "BAN_INTERVAL": "20",
+        "LOGIN_MAX": "7",
+        "LOGIN_WINDOW": "5",
+        "REGISTER_MAX": "5",
+        "LIMIT_CONCURRENT_MESSAGES": "true",
+        "CONCURRENT_MESSAGE_MAX": "2",
+        "LIMIT_MESSAGE_IP": "true",
+        "MESSAGE_IP_WINDOW": "0.5",
+        "IMPORT_VIOLATION_SCORE": "0",
+    }
+    # When they are loaded
+    settings = load_settings(librechat_env)
+    # Then each reaches its setting
+    assert (settings.ban_violations, settings.ban_interval) == (True, 20)
+    assert settings.ban_duration_ms == 2 * 60 * 60 * 1000
+    assert (settings.login_max, settings.login_window, settings.register_max) == (7, 5, 5)
+    assert settings.limit_concurrent_messages and settings.concurrent_message_max == 2
+    assert settings.limit_message_ip and settings.message_ip_window == 0.5
+    assert settings.import_violation_score == 0
+
+
 WRONG_ENVIRONMENT = {
+    "negative limit": ({"LOGIN_MAX": "-1"}, "LOGIN_MAX"),
+    "ban interval zero": ({"BAN_INTERVAL": "0"}, "BAN_INTERVAL"),
+    "ban duration not a product": ({"BAN_DURATION": "2 hours"}, "BAN_DURATION"),
     "port out of range": ({"CHRONICLE_PORT": "70000"}, "CHRONICLE_PORT"),
     "port zero": ({"CHRONICLE_PORT": "0"}, "CHRONICLE_PORT"),
     "port not a number": ({"CHRONICLE_PORT": "http"}, "CHRONICLE_PORT"),
