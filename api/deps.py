@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import anyio.to_thread
 from litestar import Request
 from litestar.exceptions import NotAuthorizedException
 
@@ -30,4 +31,10 @@ def bearer_user_id(request: Request[Any, Any, Any]) -> UUID:
 
 
 async def provide_user_id(request: Request[Any, Any, Any]) -> UUID:
-    return bearer_user_id(request)
+    """A valid token of an account that is neither deleted nor banned, else 401. The
+    revocation check may wait on Redis or the database, so it runs off the event loop."""
+    user_id = bearer_user_id(request)
+    revoked = await anyio.to_thread.run_sync(container_of(request).revocations.is_revoked, user_id)
+    if revoked:
+        raise NotAuthorizedException("Unauthorized")
+    return user_id

@@ -19,6 +19,7 @@ from uuid import UUID
 from application.chat.config import load_endpoints
 from application.chat.service import ChatService
 from application.conversations.service import ConversationsService
+from application.identity.revocation import Revocations
 from application.identity.service import IdentityPolicy, IdentityService
 from application.settings import Settings, load_settings
 from application.shared.store import CONTEXTS, EventStore, Position
@@ -48,6 +49,7 @@ class Container:
     projections: Any  # projections.engine.engine.ProjectionEngine
     consistency: Any  # projections.engine.consistency.ReadYourWrites
     identity: IdentityService
+    revocations: Revocations
     conversations: ConversationsService
     chat: ChatService
     tokens: Any  # infrastructure.tokens.JwtTokens
@@ -149,7 +151,7 @@ def bootstrap(
     reads = db.execution_options(isolation_level="AUTOCOMMIT")
     engine = ProjectionEngine(db, stores, all_projections())
     engine.prepare()
-    redis_client, broker, pending, watermarks = _coordination(settings)
+    redis_client, broker, pending, watermarks, revoked = _coordination(settings)
     from workers.projections import Poker, register_catch_up
 
     poker = Poker(register_catch_up(broker, engine, pending), pending, engine)
@@ -158,6 +160,7 @@ def bootstrap(
         secrets_["jwt_refresh_secret"],
         timedelta(milliseconds=settings.session_expiry_ms),
     )
+    revocations = Revocations(revoked, keystore, timedelta(milliseconds=settings.session_expiry_ms))
     identity = IdentityService(
         stores["identity"],
         Argon2Hasher(),
@@ -166,8 +169,10 @@ def bootstrap(
         IdentityPolicy(
             min_password_length=settings.min_password_length,
             refresh_lifetime=timedelta(milliseconds=settings.refresh_token_expiry_ms),
+            refresh_reuse_grace=timedelta(seconds=settings.refresh_reuse_grace_s),
             email_claim_key=base64.b64decode(secrets_["master_key"]),
         ),
+        revocations,
     )
 
     def mark_writer(position: Position, actor: UUID | None) -> None:
@@ -197,6 +202,7 @@ def bootstrap(
         projections=engine,
         consistency=consistency,
         identity=identity,
+        revocations=revocations,
         conversations=conversations,
         chat=chat,
         tokens=tokens,
@@ -226,17 +232,19 @@ class _KeyStore:
         self._engine.dispose()
 
 
-def _coordination(settings: Settings) -> tuple[Any, Any, Any, Any]:
-    """Broker, poke coalescing and read-your-writes marks: Redis if configured, else memory."""
+def _coordination(settings: Settings) -> tuple[Any, Any, Any, Any, Any]:
+    """Broker, poke coalescing, read-your-writes marks and revoked subjects: Redis if
+    configured, else memory."""
     from dramatiq.brokers.stub import StubBroker
 
+    from infrastructure.revocations import MemoryRevokedSubjects, RedisRevokedSubjects
     from projections.engine.consistency import MemoryWatermarks
     from workers.projections import MemoryPendingPokes
 
     broker_url = settings.broker_url or settings.redis_url
     if not settings.redis_url:
         broker = _broker(broker_url, settings.redis_prefix) if broker_url else StubBroker()
-        return None, broker, MemoryPendingPokes(), MemoryWatermarks()
+        return None, broker, MemoryPendingPokes(), MemoryWatermarks(), MemoryRevokedSubjects()
     import redis
 
     from infrastructure.redis_state import RedisPendingPokes, RedisWatermarks
@@ -248,6 +256,7 @@ def _coordination(settings: Settings) -> tuple[Any, Any, Any, Any]:
         _broker(broker_url, prefix),
         RedisPendingPokes(client, prefix),
         RedisWatermarks(client, prefix),
+        RedisRevokedSubjects(client, prefix),
     )
 
 

@@ -110,15 +110,17 @@ def test_roles_are_readable_by_their_holders_only(api: Api) -> None:
     assert api.client.get("/api/roles/USER").status_code == 401
 
 
-def test_a_reused_refresh_token_revokes_the_session(api: Api) -> None:
-    # Given a session whose refresh token was rotated once
+@pytest.mark.parametrize("kind", ["sqlite", "distributed"])
+def test_a_reused_refresh_token_revokes_the_session(api_for: Callable[..., Api], kind: str) -> None:
+    # Given a session whose refresh token was rotated once (no grace window for reuse)
+    api = api_for(kind, refresh_reuse_grace_s=0)
     api.register("bob@example.com")
     stolen = _login(api, "bob@example.com").cookies["refreshToken"]
     rotated = api.client.post("/api/auth/refresh").cookies["refreshToken"]
-    # When the old token is presented again
+    # When the superseded token is presented again
     api.client.cookies.set("refreshToken", stolen)
     reuse = api.client.post("/api/auth/refresh")
-    # Then it is refused, and the legitimate new token is dead too
+    # Then it is refused, and the current token is revoked with it
     api.client.cookies.set("refreshToken", rotated)
     assert reuse.status_code == 401
     assert reuse.text == "Refresh token expired or not found for this user"
