@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import anyio.to_thread
 from litestar import Request
 from litestar.exceptions import NotAuthorizedException
 
@@ -31,10 +30,8 @@ def bearer_user_id(request: Request[Any, Any, Any]) -> UUID:
 
 
 async def provide_user_id(request: Request[Any, Any, Any]) -> UUID:
-    """A valid token of an account that is neither deleted nor banned, else 401. The
-    revocation check may wait on Redis or the database, so it runs off the event loop."""
+    """A valid token of an account that is neither deleted nor banned, else 401."""
     user_id = bearer_user_id(request)
-    revoked = await anyio.to_thread.run_sync(container_of(request).revocations.is_revoked, user_id)
-    if revoked:
+    if await container_of(request).revocations.is_revoked_async(user_id):
         raise NotAuthorizedException("Unauthorized")
     return user_id

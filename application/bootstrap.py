@@ -256,7 +256,15 @@ def _coordination(settings: Settings) -> tuple[Any, Any, Any, Any, Any]:
         _broker(broker_url, prefix),
         RedisPendingPokes(client, prefix),
         RedisWatermarks(client, prefix),
-        RedisRevokedSubjects(client, prefix),
+        RedisRevokedSubjects(client, prefix, _async_redis(settings)),
+    )
+
+
+def _async_redis(settings: Settings) -> Any:
+    import redis.asyncio
+
+    return redis.asyncio.Redis.from_url(
+        settings.redis_url, socket_timeout=5, socket_connect_timeout=5
     )
 
 

@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import redis
@@ -35,6 +36,9 @@ class MemoryRevokedSubjects:
                 return Verdict.ACTIVE
         return Verdict.REVOKED
 
+    async def acheck(self, subject: UUID) -> Verdict:
+        return self.check(subject)
+
     def revoke(self, subject: UUID, reason: str, until: datetime | None) -> None:
         with self._lock:
             self._until[subject] = until
@@ -55,19 +59,33 @@ class RedisRevokedSubjects:
     no expiry: if a restart without persistence or an eviction loses the keys, the mark is
     gone too, and the check says so instead of letting the tokens through."""
 
-    def __init__(self, client: redis.Redis, prefix: str = "chronicle") -> None:
+    def __init__(
+        self, client: redis.Redis, prefix: str = "chronicle", aclient: Any | None = None
+    ) -> None:
         self._redis = client
+        self._async = aclient  # redis.asyncio.Redis, for the per-request check
         self._prefix = f"{prefix}:revoked"
 
     def check(self, subject: UUID) -> Verdict:
         try:
-            value, seeded = self._redis.mget(f"{self._prefix}:{subject}", f"{self._prefix}:seeded")
+            answer = self._redis.mget(self._keys(subject))
         except redis.RedisError as error:
             log.warning("revoked-subjects set unreachable, asking the key store: %s", error)
             return Verdict.UNREACHABLE
-        if seeded is None:
-            return Verdict.UNSEEDED
-        return Verdict.ACTIVE if value is None else Verdict.REVOKED
+        return _verdict(answer)
+
+    async def acheck(self, subject: UUID) -> Verdict:
+        if self._async is None:
+            return self.check(subject)
+        try:
+            answer = await self._async.mget(self._keys(subject))
+        except Exception as error:  # Redis down, or a client bound to another event loop
+            log.warning("revoked-subjects set unreachable, asking the key store: %s", error)
+            return Verdict.UNREACHABLE
+        return _verdict(answer)
+
+    def _keys(self, subject: UUID) -> list[str]:
+        return [f"{self._prefix}:{subject}", f"{self._prefix}:seeded"]
 
     def revoke(self, subject: UUID, reason: str, until: datetime | None) -> None:
         key = f"{self._prefix}:{subject}"
@@ -90,3 +108,10 @@ class RedisRevokedSubjects:
                 pipe.execute()
         except redis.RedisError as error:  # the next check will try again
             log.warning("could not refill the revoked-subjects set: %s", error)
+
+
+def _verdict(answer: Any) -> Verdict:
+    value, seeded = answer
+    if seeded is None:
+        return Verdict.UNSEEDED
+    return Verdict.ACTIVE if value is None else Verdict.REVOKED

@@ -10,6 +10,7 @@ behind, and the set is refilled from it. Bans live only in the set, as LibreChat
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
 from collections.abc import Iterable
@@ -31,6 +32,10 @@ class RevokedSubjects(Protocol):
     """The shared set. An entry with `until` disappears by itself then."""
 
     def check(self, subject: UUID) -> Verdict: ...
+    async def acheck(self, subject: UUID) -> Verdict:
+        """`check` on the event loop: a request needs no thread for the usual answer."""
+        ...
+
     def revoke(self, subject: UUID, reason: str, until: datetime | None) -> None: ...
     def restore(self, subject: UUID) -> None: ...
     def seed(self, entries: Iterable[tuple[UUID, datetime]]) -> None:
@@ -62,6 +67,14 @@ class Revocations:
         if verdict is Verdict.REVOKED or verdict is Verdict.ACTIVE:
             return verdict is Verdict.REVOKED
         return self.shredded.is_destroyed(subject)
+
+    async def is_revoked_async(self, subject: UUID) -> bool:
+        """The per-request check. Only a set that cannot answer costs a thread (the key
+        store's query, a refill)."""
+        verdict = await self.revoked.acheck(subject)
+        if verdict is Verdict.REVOKED or verdict is Verdict.ACTIVE:
+            return verdict is Verdict.REVOKED
+        return await asyncio.to_thread(self.is_revoked, subject)
 
     def revoke(self, subject: UUID, reason: str, until: datetime | None = None) -> None:
         """From the next request on, in every process. Raises if the set is unreachable,
