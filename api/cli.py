@@ -118,6 +118,7 @@ def users_unban(email: str) -> None:
             console.print(f"[red]No user with email {email}.[/red]")
             raise typer.Exit(1)
         lift_ban(identity.store, container.abuse, UUID(user_id))
+        identity.restore_subject(UUID(user_id))
         console.print(f"Lifted the ban of {email}")
         if container.redis is None:  # embedded: the bans live in the server's memory
             console.print("Embedded mode: a running server keeps its ban until it restarts.")

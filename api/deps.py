@@ -30,4 +30,8 @@ def bearer_user_id(request: Request[Any, Any, Any]) -> UUID:
 
 
 async def provide_user_id(request: Request[Any, Any, Any]) -> UUID:
-    return bearer_user_id(request)
+    """A valid token of an account that is neither deleted nor banned, else 401."""
+    user_id = bearer_user_id(request)
+    if await container_of(request).revocations.is_revoked_async(user_id):
+        raise NotAuthorizedException("Unauthorized")
+    return user_id

@@ -21,6 +21,7 @@ from domain.shared.errors import (
     NotFound,
     Unauthenticated,
 )
+from infrastructure.eventstore.keystore import SubjectShredded
 
 log = logging.getLogger("chronicle.api")
 
@@ -65,6 +66,12 @@ def http_error(request: Request[Any, Any, Any], error: HTTPException) -> Respons
     return Response(body, status_code=status, headers=error.headers)
 
 
+def shredded(_: Request[Any, Any, Any], error: SubjectShredded) -> Response[Any]:
+    """A write for an account whose key is gone: that account no longer exists, whichever
+    route got there first (the revocation check normally answers before)."""
+    return Response(FIXED[401], status_code=401)
+
+
 def unavailable(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     """The database or Redis is unreachable (restarting, failing over): nothing was done,
     and the client may retry."""
@@ -98,6 +105,7 @@ HANDLERS: dict[Any, Any] = {
     psycopg.OperationalError: unavailable,
     eventsourcing.persistence.OperationalError: unavailable,
     redis.ConnectionError: unavailable,
+    SubjectShredded: shredded,
     DomainError: domain_error,
     ValidationException: validation_error,
     HTTPException: http_error,

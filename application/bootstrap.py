@@ -20,7 +20,8 @@ from application.chat.config import load_endpoints
 from application.chat.service import ChatService
 from application.conversations.service import ConversationsService
 from application.identity.abuse import AbusePolicy
-from application.identity.bans import BanRecorder
+from application.identity.bans import BanRecorder, BanRevoker
+from application.identity.revocation import Revocations
 from application.identity.service import IdentityPolicy, IdentityService
 from application.settings import Settings, load_settings
 from application.shared.store import CONTEXTS, EventStore, Position
@@ -50,6 +51,7 @@ class Container:
     projections: Any  # projections.engine.engine.ProjectionEngine
     consistency: Any  # projections.engine.consistency.ReadYourWrites
     identity: IdentityService
+    revocations: Revocations
     conversations: ConversationsService
     chat: ChatService
     tokens: Any  # infrastructure.tokens.JwtTokens
@@ -152,7 +154,7 @@ def bootstrap(
     reads = db.execution_options(isolation_level="AUTOCOMMIT")
     engine = ProjectionEngine(db, stores, all_projections())
     engine.prepare()
-    redis_client, broker, pending, watermarks = _coordination(settings)
+    redis_client, broker, pending, watermarks, revoked = _coordination(settings)
     from workers.projections import Poker, register_catch_up
 
     poker = Poker(register_catch_up(broker, engine, pending), pending, engine)
@@ -161,6 +163,7 @@ def bootstrap(
         secrets_["jwt_refresh_secret"],
         timedelta(milliseconds=settings.session_expiry_ms),
     )
+    revocations = Revocations(revoked, keystore, timedelta(milliseconds=settings.session_expiry_ms))
     identity = IdentityService(
         stores["identity"],
         Argon2Hasher(),
@@ -169,8 +172,10 @@ def bootstrap(
         IdentityPolicy(
             min_password_length=settings.min_password_length,
             refresh_lifetime=timedelta(milliseconds=settings.refresh_token_expiry_ms),
+            refresh_reuse_grace=timedelta(seconds=settings.refresh_reuse_grace_s),
             email_claim_key=base64.b64decode(secrets_["master_key"]),
         ),
+        revocations,
     )
 
     def mark_writer(position: Position, actor: UUID | None) -> None:
@@ -200,12 +205,13 @@ def bootstrap(
         projections=engine,
         consistency=consistency,
         identity=identity,
+        revocations=revocations,
         conversations=conversations,
         chat=chat,
         tokens=tokens,
         broker=broker,
         poker=poker,
-        abuse=_abuse(settings, redis_client, stores["identity"]),
+        abuse=_abuse(settings, redis_client, stores["identity"], identity),
         redis=redis_client,
         commit_listeners=listeners,
     )
@@ -230,17 +236,19 @@ class _KeyStore:
         self._engine.dispose()
 
 
-def _coordination(settings: Settings) -> tuple[Any, Any, Any, Any]:
-    """Broker, poke coalescing and read-your-writes marks: Redis if configured, else memory."""
+def _coordination(settings: Settings) -> tuple[Any, Any, Any, Any, Any]:
+    """Broker, poke coalescing, read-your-writes marks and revoked subjects: Redis if
+    configured, else memory."""
     from dramatiq.brokers.stub import StubBroker
 
+    from infrastructure.revocations import MemoryRevokedSubjects, RedisRevokedSubjects
     from projections.engine.consistency import MemoryWatermarks
     from workers.projections import MemoryPendingPokes
 
     broker_url = settings.broker_url or settings.redis_url
     if not settings.redis_url:
         broker = _broker(broker_url, settings.redis_prefix) if broker_url else StubBroker()
-        return None, broker, MemoryPendingPokes(), MemoryWatermarks()
+        return None, broker, MemoryPendingPokes(), MemoryWatermarks(), MemoryRevokedSubjects()
     import redis
 
     from infrastructure.redis_state import RedisPendingPokes, RedisWatermarks
@@ -252,10 +260,21 @@ def _coordination(settings: Settings) -> tuple[Any, Any, Any, Any]:
         _broker(broker_url, prefix),
         RedisPendingPokes(client, prefix),
         RedisWatermarks(client, prefix),
+        RedisRevokedSubjects(client, prefix, _async_redis(settings)),
     )
 
 
-def _abuse(settings: Settings, redis_client: Any, identity_store: EventStore) -> AbusePolicy:
+def _async_redis(settings: Settings) -> Any:
+    import redis.asyncio
+
+    return redis.asyncio.Redis.from_url(
+        settings.redis_url, socket_timeout=5, socket_connect_timeout=5
+    )
+
+
+def _abuse(
+    settings: Settings, redis_client: Any, identity_store: EventStore, identity: IdentityService
+) -> AbusePolicy:
     """Limits and bans: shared through Redis when there is one, else this process's memory."""
     from infrastructure.limits import MemoryAbuseStore, RedisAbuseStore
 
@@ -265,7 +284,7 @@ def _abuse(settings: Settings, redis_client: Any, identity_store: EventStore) ->
         else MemoryAbuseStore()
     )
     policy = AbusePolicy(store, settings)
-    policy.ban_listeners.append(BanRecorder(identity_store))
+    policy.ban_listeners += [BanRecorder(identity_store), BanRevoker(identity.revoke_subject)]
     return policy
 
 

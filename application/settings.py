@@ -57,6 +57,9 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     echo_delay_s: float = 0.0
     generation_stale_s: float = 30.0
     title_wait_s: float = 15.5
+    # a refresh token presented again this soon after its rotation gets the same new token
+    # (two tabs refreshing at once); later, reuse revokes the session
+    refresh_reuse_grace_s: float = 10.0
 
     @property
     def mode(self) -> Mode:
@@ -104,6 +107,7 @@ ENV_NAMES: dict[str, str] = {
     "CHRONICLE_GENERATION_STALE": "generation_stale_s",
     "CHRONICLE_TITLE_WAIT": "title_wait_s",
     **LIMIT_ENV_NAMES,
+    "CHRONICLE_REFRESH_REUSE_GRACE": "refresh_reuse_grace_s",
 }
 
 _FIELD_TO_ENV = {field: env for env, field in ENV_NAMES.items()}
@@ -213,6 +217,8 @@ def _check(s: Settings) -> None:
     for name, value in (("JWT_SECRET", s.jwt_secret), ("JWT_REFRESH_SECRET", s.jwt_refresh_secret)):
         if value and len(value) < 32:
             raise SettingsError(f"{name}: must be at least 32 characters")
+    if not 0 <= s.refresh_reuse_grace_s <= 60:
+        raise SettingsError("CHRONICLE_REFRESH_REUSE_GRACE: must be between 0 and 60 seconds")
     if s.aggregate_cache_size < 0:
         raise SettingsError("CHRONICLE_AGGREGATE_CACHE: must be 0 (off) or more")
     if s.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:

@@ -1,14 +1,15 @@
 """`make bench` (quick, a few minutes) or `make bench SCALE=full`: one table of ratios.
-`python -m bench --only http` runs a subset (append, streaming, http, projection, memory)."""
+`python -m bench --only http` runs a subset (append, streaming, http, projection, memory,
+revocation)."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import append, http, memory, projection, streaming
+from bench import append, http, memory, projection, revocation, streaming
 from bench.common import Row, print_table, scratch_database
 
-SCENARIOS = ("append", "http", "projection", "memory", "streaming")
+SCENARIOS = ("append", "http", "projection", "memory", "streaming", "revocation")
 
 
 def main() -> None:
@@ -42,6 +43,9 @@ def main() -> None:
     if "memory" in only:
         rows += memory.run(1000)
         tools.append("memory: Python asyncio (httpx) holding the streams")
+    if "revocation" in only:
+        rows += revocation.run(seconds, rounds)
+        tools.append("revocation: in-process asyncio client through the whole app")
     print_table(rows, tool="; ".join(tools))
     for note in notes:
         print(f"note: {note}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -35,11 +37,25 @@ class JwtTokens:
         return claims
 
     def refresh(self, user_id: UUID, session_id: UUID, expires_at: datetime) -> str:
+        return self._refresh(user_id, session_id, expires_at, uuid4().hex, datetime.now(UTC))
+
+    def successor(
+        self, presented: str, user_id: UUID, session_id: UUID, expires_at: datetime, at: datetime
+    ) -> str:
+        """The token that replaces `presented`, the same every time it is asked for (its id
+        is keyed by the presented token, its issue time given): a refresh repeated within the
+        grace window gets it again without it being stored anywhere."""
+        jti = hmac.new(self._refresh_secret.encode(), presented.encode(), hashlib.sha256)
+        return self._refresh(user_id, session_id, expires_at, jti.hexdigest()[:32], at)
+
+    def _refresh(
+        self, user_id: UUID, session_id: UUID, expires_at: datetime, jti: str, at: datetime
+    ) -> str:
         payload = {
             "id": str(user_id),
             "sessionId": str(session_id),
-            "jti": uuid4().hex,
-            "iat": datetime.now(UTC),
+            "jti": jti,
+            "iat": at,
             "exp": expires_at,
         }
         return jwt.encode(payload, self._refresh_secret, algorithm="HS256")

@@ -34,6 +34,21 @@ class BanRecorder:
         self.store.commit(user, actor=user.id)
 
 
+class BanRevoker:
+    """A ban listener: the banned user's tokens answer 401 in every process until the ban
+    ends (LibreChat also ends a banned user's sessions)."""
+
+    def __init__(self, revoke: Callable[[UUID, str, datetime | None], None]) -> None:
+        self.revoke = revoke
+
+    def __call__(self, ban: Ban) -> None:
+        try:
+            user_id = UUID(ban.user_id)
+        except ValueError:
+            return  # an IP-only ban: no account's tokens to refuse
+        self.revoke(user_id, "banned", datetime.fromtimestamp(ban.expires_at_ms / 1000, UTC))
+
+
 def lift_ban(store: EventStore, policy: AbusePolicy, user_id: UUID) -> None:
     """An operator ends a ban early: `UserBanLifted`, then the fast store forgets the user's
     ban and that of the IP banned with them."""

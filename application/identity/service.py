@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from application.identity.ports import KeyShredder, PasswordHasher, RefreshClaims, Tokens
+from application.identity.revocation import Revocations
 from application.shared.store import EventStore, Position, retry_on_conflict
 from domain.identity.claims import ADMIN_SEAT_ID, AdminSeat, EmailClaim
 from domain.identity.rules import ADMIN, USER, normalise_email, validate_registration
@@ -55,6 +56,8 @@ class SignedIn:
 class IdentityPolicy:
     min_password_length: int = 8
     refresh_lifetime: timedelta = timedelta(days=7)
+    # how long the token a refresh just replaced still gets that refresh's answer
+    refresh_reuse_grace: timedelta = timedelta(seconds=10)
     email_claim_key: bytes = b"chronicle"
 
 
@@ -66,12 +69,14 @@ class IdentityService:
         tokens: Tokens,
         keys: KeyShredder,
         policy: IdentityPolicy,
+        revocations: Revocations,
     ) -> None:
         self.store = store
         self.hasher = hasher
         self.tokens = tokens
         self.keys = keys
         self.policy = policy
+        self.revocations = revocations
 
     # ------------------------------------------------------------- register
     def register(
@@ -181,15 +186,23 @@ class IdentityService:
         return retry_on_conflict(lambda: self._rotate(user, claims, refresh_token, ip))
 
     def _rotate(self, user: User, claims: RefreshClaims, presented: str, ip: str) -> SignedIn:
-        session = self._session_of(claims)
-        fresh = self.tokens.refresh(user.id, session.id, session.expires_at)
+        session, now = self._session_of(claims), _now()
+        if session.just_superseded(_digest(presented), now, self.policy.refresh_reuse_grace):
+            again = self._successor(session, presented, session.rotated_at or now)
+            if _digest(again) == session.refresh_hash:  # recorded already: hand it out again
+                return self._signed_in(user, again, session.expires_at, session.id)
+        issued_at = now.replace(microsecond=0)  # a JWT's iat has whole seconds
+        fresh = self._successor(session, presented, issued_at)
         try:
-            session.rotate(_digest(presented), _digest(fresh), ip, _now())
+            session.rotate(_digest(presented), _digest(fresh), ip, now, issued_at)
         except TokenReused:
             self.store.commit(session, actor=user.id)
             raise
         self.store.commit(session, actor=user.id)
         return self._signed_in(user, fresh, session.expires_at, session.id)
+
+    def _successor(self, session: Session, presented: str, at: datetime) -> str:
+        return self.tokens.successor(presented, session.user_id, session.id, session.expires_at, at)
 
     def _session_of(self, claims: RefreshClaims) -> Session:
         try:
@@ -205,7 +218,7 @@ class IdentityService:
             user = self.store.load(User, user_id)
         except NotFound:
             raise Unauthenticated("User not found") from None
-        if user.deleted:
+        if user.deleted or self.revocations.is_revoked(user_id):
             raise Unauthenticated("User not found")
         return user
 
@@ -233,7 +246,9 @@ class IdentityService:
     def delete_account(self, user_id: UUID) -> Position | None:
         """Record the deletion and free the email, then destroy the user's key: every personal
         field of theirs, in every context and every backup of the events, reads as
-        `[deleted]` from then on, while the rest of the log still loads and verifies."""
+        `[deleted]` from then on, while the rest of the log still loads and verifies.
+        Their tokens are revoked first: if that cannot be done, nothing is."""
+        self.revocations.revoke_deleted(user_id)
         position = retry_on_conflict(lambda: self._delete(user_id))
         self.keys.destroy(user_id)
         return position
@@ -252,6 +267,15 @@ class IdentityService:
                 claim.release()
                 changed.append(claim)
         return self.store.commit(*changed, actor=user_id)
+
+    def revoke_subject(self, user_id: UUID, reason: str, until: datetime | None = None) -> None:
+        """Every token of the user answers 401 from the next request on, in every process,
+        until `until` (None: until `restore_subject`). For bans."""
+        self.revocations.revoke(user_id, reason, until)
+
+    def restore_subject(self, user_id: UUID) -> None:
+        """A lifted ban: the user's unexpired tokens work again."""
+        self.revocations.restore(user_id)
 
     # -------------------------------------------------------------- queries
     def profile(self, user_id: UUID) -> UserProfile:

@@ -60,12 +60,17 @@ class SessionStarted(DomainEvent, frozen=True, kw_only=True):
 
 
 class SessionRefreshed(DomainEvent, frozen=True, kw_only=True):
+    """previous_hash and issued_at let the superseded token, presented again within the
+    grace window (two tabs refreshing at once), be answered with this same new token."""
+
     TOPIC = "identity.SessionRefreshed"
     personal = ("ip",)
     subject = "user_id"
     user_id: UUID
     refresh_hash: str
     ip: str
+    previous_hash: str = ""
+    issued_at: datetime | None = None
 
 
 class SessionEnded(DomainEvent, frozen=True, kw_only=True):

@@ -89,6 +89,16 @@ class SqlKeyStore:
             ).first()
         return row is not None and row.destroyed_at is not None
 
+    def destroyed_since(self, since: datetime) -> list[tuple[UUID, datetime]]:
+        """The subjects shredded after `since`, and when: what refills the revoked set."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(subject_keys.c.subject_id, subject_keys.c.destroyed_at).where(
+                    subject_keys.c.destroyed_at > since
+                )
+            ).all()
+        return [(UUID(row.subject_id), _aware(row.destroyed_at)) for row in rows]
+
     def _cached(self, subject: UUID) -> bytes | None:
         with self._lock:
             hit = self._cache.get(subject)
@@ -140,3 +150,8 @@ class SqlKeyStore:
 
     def _unwrap(self, subject: UUID, wrapped: bytes) -> bytes:
         return self._master.decrypt(wrapped[:12], wrapped[12:], str(subject).encode())
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -130,6 +130,8 @@ def test_a_score_reaching_ban_interval_bans_user_and_ip_with_an_event(
     assert banned.status_code == 403
     assert banned.json() == {"message": BANNED}
     assert _login(api, "abuser@example.com").json() == {"message": BANNED}
+    # the banned account's token is refused on every route, not only where bans are checked
+    assert api.client.get("/api/convos", headers=me).status_code == 401
     # the IP is banned with the user: a fresh registration from it is refused too
     assert api.register("sock-puppet@example.com").status_code == 403
 
@@ -150,8 +152,10 @@ def test_a_ban_ends_after_ban_duration(api_for: Callable[..., Api], mode: str) -
     api = _banning(api_for, mode, ban_duration_ms=1500, message_user_window=0.02)
     me = api.user("patient@example.com")
     assert [_chat(api, me).status_code for _ in range(4)] == [200, 429, 429, 403]
+    assert api.client.get("/api/convos", headers=me).status_code == 401
     time.sleep(1.6)
     assert _chat(api, me).status_code == 200
+    assert api.client.get("/api/convos", headers=me).status_code == 200
 
 
 def test_two_processes_share_limits_in_distributed_mode(api_for: Callable[..., Api]) -> None:

@@ -139,6 +139,10 @@ WRONG_ENVIRONMENT = {
     "password length zero": ({"MIN_PASSWORD_LENGTH": "0"}, "MIN_PASSWORD_LENGTH"),
     "unknown log level": ({"CHRONICLE_LOG_LEVEL": "LOUD"}, "CHRONICLE_LOG_LEVEL"),
     "missing config file": ({"CHRONICLE_CONFIG": "nowhere.yaml"}, "CHRONICLE_CONFIG"),
+    "refresh grace over a minute": (
+        {"CHRONICLE_REFRESH_REUSE_GRACE": "3600"},
+        "CHRONICLE_REFRESH_REUSE_GRACE",
+    ),
 }
 
 
