@@ -210,6 +210,12 @@ def _check(s: Settings) -> None:
     for name, value in (("JWT_SECRET", s.jwt_secret), ("JWT_REFRESH_SECRET", s.jwt_refresh_secret)):
         if value and len(value) < 32:
             raise SettingsError(f"{name}: must be at least 32 characters")
+    # a base64 32-byte key is 44 characters, so one length rule covers keys and passphrases
+    if s.master_key and len(s.master_key) < 32:
+        raise SettingsError(
+            "CHRONICLE_MASTER_KEY: must be a base64 32-byte key or a passphrase of at least"
+            " 32 characters"
+        )
     if s.aggregate_cache_size < 0:
         raise SettingsError("CHRONICLE_AGGREGATE_CACHE: must be 0 (off) or more")
     if s.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:

@@ -92,7 +92,7 @@ def settings_for(tmp_path: Path, request: pytest.FixtureRequest) -> Callable[...
         secrets = {
             "jwt_secret": "test-access-secret-" + "a" * 32,
             "jwt_refresh_secret": "test-refresh-secret-" + "r" * 32,
-            "master_key": "test-master-key",
+            "master_key": "test-master-key-" + "m" * 32,
         }
         if kind == "distributed":
             prefix = request.getfixturevalue("redis_prefix")
