@@ -38,6 +38,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     refresh_token_expiry_ms: int = 7 * 24 * 60 * 60 * 1000
     allow_registration: bool = True
     allow_email_login: bool = True
+    allow_account_deletion: bool = True  # LibreChat's default; when off only admins may
     min_password_length: int = 8
     app_title: str = "Chronicle"
     domain_client: str = "http://localhost:3080"
@@ -93,6 +94,7 @@ ENV_NAMES: dict[str, str] = {
     "REFRESH_TOKEN_EXPIRY": "refresh_token_expiry_ms",
     "ALLOW_REGISTRATION": "allow_registration",
     "ALLOW_EMAIL_LOGIN": "allow_email_login",
+    "ALLOW_ACCOUNT_DELETION": "allow_account_deletion",
     "MIN_PASSWORD_LENGTH": "min_password_length",
     "APP_TITLE": "app_title",
     "DOMAIN_CLIENT": "domain_client",
