@@ -1,14 +1,15 @@
 """`make bench` (quick, a few minutes) or `make bench SCALE=full`: one table of ratios.
-`python -m bench --only http` runs a subset (append, streaming, http, projection, memory)."""
+`python -m bench --only http` runs a subset (append, streaming, http, projection, memory,
+snapshots)."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import append, http, memory, projection, streaming
+from bench import append, http, memory, projection, snapshots, streaming
 from bench.common import Row, print_table, scratch_database
 
-SCENARIOS = ("append", "http", "projection", "memory", "streaming")
+SCENARIOS = ("append", "http", "projection", "memory", "streaming", "snapshots")
 
 
 def main() -> None:
@@ -42,6 +43,10 @@ def main() -> None:
     if "memory" in only:
         rows += memory.run(1000)
         tools.append("memory: Python asyncio (httpx) holding the streams")
+    if "snapshots" in only:
+        with scratch_database() as url:
+            rows += snapshots.run(url, 5000)
+        tools.append("snapshots: in-process store loads (PostgreSQL)")
     print_table(rows, tool="; ".join(tools))
     for note in notes:
         print(f"note: {note}")
