@@ -167,7 +167,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     reasons: dict[str, int] = {}
     for report in terminalreporter.stats.get("skipped", []):
         reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
-        for server in ("PostgreSQL", "Redis"):
+        for server in ("PostgreSQL", "Redis", "RabbitMQ"):
             if f"{server} is unreachable" in reason:
                 reasons[server] = reasons.get(server, 0) + 1
     if reasons:
