@@ -42,7 +42,7 @@ def startup_config(request: Request[Any, Any, Any]) -> dict[str, Any]:
         config |= {
             "sharedLinksEnabled": False,
             "publicSharedLinksEnabled": False,
-            "allowAccountDeletion": False,
+            "allowAccountDeletion": settings.allow_account_deletion,
             "showBirthdayIcon": False,
             "helpAndFaqURL": "/",
             "socialLogins": [],

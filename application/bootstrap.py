@@ -113,6 +113,7 @@ def bootstrap(
     """Build the container. Nothing connects at import time; everything connects here."""
     from infrastructure.database import create_engine, schema_lock
     from infrastructure.eventstore.mapper import PersonalDataMapper
+    from infrastructure.masterkey import MasterKey
     from infrastructure.passwords import Argon2Hasher
     from infrastructure.providers.catalog import build_catalog
     from infrastructure.tokens import JwtTokens
@@ -125,7 +126,8 @@ def bootstrap(
     secrets_ = _secrets(settings)
     urls = _database_urls(settings)
     keys_engine = create_engine(urls["keys"], pool_size=2, max_overflow=4)
-    keystore = _KeyStore(keys_engine, base64.b64decode(secrets_["master_key"]))
+    master = MasterKey.parse(secrets_["master_key"])
+    keystore = _KeyStore(keys_engine, master)
     keystore.create_tables()
     mapper = PersonalDataMapper(keystore)
     listeners: list[Callable[[Position, UUID | None], None]] = []
@@ -173,7 +175,8 @@ def bootstrap(
             min_password_length=settings.min_password_length,
             refresh_lifetime=timedelta(milliseconds=settings.refresh_token_expiry_ms),
             refresh_reuse_grace=timedelta(seconds=settings.refresh_reuse_grace_s),
-            email_claim_key=base64.b64decode(secrets_["master_key"]),
+            email_claim_key=master.email_claim,
+            legacy_email_claim_key=master.legacy,
         ),
         revocations,
     )
@@ -223,11 +226,11 @@ def bootstrap(
 class _KeyStore:
     """The SQL key store plus ownership of its engine."""
 
-    def __init__(self, engine: Any, master_key: bytes) -> None:
+    def __init__(self, engine: Any, master: Any) -> None:
         from infrastructure.eventstore.keystore import SqlKeyStore
 
         self._engine = engine
-        self._store = SqlKeyStore(engine, master_key)
+        self._store = SqlKeyStore(engine, master.subject_key_wrap, master.legacy)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
@@ -381,7 +384,7 @@ def _secrets(settings: Settings) -> dict[str, str]:
         return {
             "jwt_secret": settings.jwt_secret,
             "jwt_refresh_secret": settings.jwt_refresh_secret,
-            "master_key": _as_key(settings.master_key),
+            "master_key": settings.master_key,
         }
     path = Path(settings.data_dir) / "secrets.json"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -398,20 +401,8 @@ def _secrets(settings: Settings) -> dict[str, str]:
     return {
         "jwt_secret": settings.jwt_secret or stored["jwt_secret"],
         "jwt_refresh_secret": settings.jwt_refresh_secret or stored["jwt_refresh_secret"],
-        "master_key": _as_key(settings.master_key) if settings.master_key else stored["master_key"],
+        "master_key": settings.master_key or stored["master_key"],
     }
-
-
-def _as_key(value: str) -> str:
-    """Accept a base64 32-byte key, or derive one from any passphrase."""
-    import hashlib
-
-    try:
-        if len(base64.b64decode(value, validate=True)) == 32:
-            return value
-    except ValueError:
-        pass
-    return base64.b64encode(hashlib.sha256(value.encode()).digest()).decode()
 
 
 def _ping_sql(engine: Any) -> bool:

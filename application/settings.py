@@ -40,6 +40,7 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     refresh_token_expiry_ms: int = 7 * 24 * 60 * 60 * 1000
     allow_registration: bool = True
     allow_email_login: bool = True
+    allow_account_deletion: bool = True  # LibreChat's default; when off only admins may
     min_password_length: int = 8
     app_title: str = "Chronicle"
     domain_client: str = "http://localhost:3080"
@@ -98,6 +99,7 @@ ENV_NAMES: dict[str, str] = {
     "REFRESH_TOKEN_EXPIRY": "refresh_token_expiry_ms",
     "ALLOW_REGISTRATION": "allow_registration",
     "ALLOW_EMAIL_LOGIN": "allow_email_login",
+    "ALLOW_ACCOUNT_DELETION": "allow_account_deletion",
     "MIN_PASSWORD_LENGTH": "min_password_length",
     "APP_TITLE": "app_title",
     "DOMAIN_CLIENT": "domain_client",
@@ -219,6 +221,12 @@ def _check(s: Settings) -> None:
             raise SettingsError(f"{name}: must be at least 32 characters")
     if not 0 <= s.refresh_reuse_grace_s <= 60:
         raise SettingsError("CHRONICLE_REFRESH_REUSE_GRACE: must be between 0 and 60 seconds")
+    # a base64 32-byte key is 44 characters, so one length rule covers keys and passphrases
+    if s.master_key and len(s.master_key) < 32:
+        raise SettingsError(
+            "CHRONICLE_MASTER_KEY: must be a base64 32-byte key or a passphrase of at least"
+            " 32 characters"
+        )
     if s.aggregate_cache_size < 0:
         raise SettingsError("CHRONICLE_AGGREGATE_CACHE: must be 0 (off) or more")
     if s.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:

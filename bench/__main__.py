@@ -1,15 +1,15 @@
 """`make bench` (quick, a few minutes) or `make bench SCALE=full`: one table of ratios.
 `python -m bench --only http` runs a subset (append, streaming, http, projection, memory,
-revocation)."""
+revocation, snapshots)."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import append, http, memory, projection, revocation, streaming
+from bench import append, http, memory, projection, revocation, snapshots, streaming
 from bench.common import Row, print_table, scratch_database
 
-SCENARIOS = ("append", "http", "projection", "memory", "streaming", "revocation")
+SCENARIOS = ("append", "http", "projection", "memory", "streaming", "revocation", "snapshots")
 
 
 def main() -> None:
@@ -46,6 +46,10 @@ def main() -> None:
     if "revocation" in only:
         rows += revocation.run(seconds, rounds)
         tools.append("revocation: in-process asyncio client through the whole app")
+    if "snapshots" in only:
+        with scratch_database() as url:
+            rows += snapshots.run(url, 5000)
+        tools.append("snapshots: in-process store loads (PostgreSQL)")
     print_table(rows, tool="; ".join(tools))
     for note in notes:
         print(f"note: {note}")

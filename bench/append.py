@@ -37,7 +37,7 @@ def bench_settings(url: str) -> Settings:
             "database_url": url,
             "jwt_secret": "b" * 32,
             "jwt_refresh_secret": "c" * 32,
-            "master_key": "bench",
+            "master_key": "bench-master-key-" + "b" * 32,
             "data_dir": mkdtemp(),
             "log_json": False,
         },

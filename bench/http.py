@@ -207,7 +207,7 @@ def _start_chronicle(url: str, stack: ExitStack) -> Server:
         "CHRONICLE_REDIS_PREFIX": prefix,
         "JWT_SECRET": JWT_SECRET,
         "JWT_REFRESH_SECRET": "bench-refresh-secret-" + "r" * 32,
-        "CHRONICLE_MASTER_KEY": "bench master key",
+        "CHRONICLE_MASTER_KEY": "bench master key " + "k" * 32,
         "SESSION_EXPIRY": str(4 * 3600 * 1000),
         "CHRONICLE_DATA_DIR": data_dir,
         "CHRONICLE_LOG_LEVEL": "WARNING",

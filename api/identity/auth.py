@@ -18,6 +18,7 @@ from application import accounts
 from application.identity.bans import user_id_for_email
 from application.identity.ports import ExpiredToken, InvalidToken
 from application.identity.service import SignedIn
+from domain.identity.rules import ADMIN
 from domain.shared.errors import Invalid, NotFound, Unauthenticated
 
 REGISTERED = "Please check your email to verify your email address."
@@ -94,10 +95,23 @@ def logout(request: Request[Any, Any, Any], user_id: UUID) -> Response[Any]:
 def delete_account(request: Request[Any, Any, Any], user_id: UUID) -> Response[Any]:
     container = container_of(request)
     try:
+        if not _may_delete_account(container, user_id):
+            return Response({"message": CANNOT_DELETE}, status_code=403)
         accounts.delete_account(container.conversations, container.identity, user_id)
     except NotFound:
         return Response({"message": "Unauthorized"}, status_code=401)
     return Response({"message": "User deleted"}, cookies=_cleared_cookies())
+
+
+CANNOT_DELETE = "You do not have permission to delete this account"
+
+
+def _may_delete_account(container: Any, user_id: UUID) -> bool:
+    """LibreChat's canDeleteAccount: ALLOW_ACCOUNT_DELETION (default true), else admins only."""
+    settings = container.settings
+    return bool(settings.allow_account_deletion) or (
+        container.identity.profile(user_id).role == ADMIN
+    )
 
 
 def _cleared_cookies() -> list[Cookie]:

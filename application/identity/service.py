@@ -59,6 +59,9 @@ class IdentityPolicy:
     # how long the token a refresh just replaced still gets that refresh's answer
     refresh_reuse_grace: timedelta = timedelta(seconds=10)
     email_claim_key: bytes = b"chronicle"
+    # claims made before key derivation (v1) are keyed by the bare master key; an address
+    # claimed then keeps that claim id for good, so it is looked up as well (docs/events.md)
+    legacy_email_claim_key: bytes | None = None
 
 
 class IdentityService:
@@ -122,8 +125,17 @@ class IdentityService:
         return Registered(user_id=user_id, created=True, position=position)
 
     def email_claim_id(self, email: str) -> UUID:
-        digest = hmac.new(self.policy.email_claim_key, email.encode(), hashlib.sha256).digest()
-        return UUID(bytes=digest[:16], version=4)
+        """The id of the address's claim: its v1 id if one was made then, else the current one.
+
+        At most one of the two ever exists: nothing makes v1 claims any more, and a released
+        v1 claim is reclaimed rather than replaced, so uniqueness stays one aggregate's.
+        """
+        current = _claim_id(self.policy.email_claim_key, email)
+        legacy_key = self.policy.legacy_email_claim_key
+        if legacy_key is None or self.store.exists(current):
+            return current
+        legacy = _claim_id(legacy_key, email)
+        return legacy if self.store.exists(legacy) else current
 
     # ---------------------------------------------------------------- login
     def login(self, email: object, password: object, ip: str, user_agent: str) -> SignedIn:
@@ -311,3 +323,8 @@ def _digest(token: str) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _claim_id(key: bytes, email: str) -> UUID:
+    digest = hmac.new(key, email.encode(), hashlib.sha256).digest()
+    return UUID(bytes=digest[:16], version=4)

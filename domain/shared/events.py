@@ -51,10 +51,20 @@ _TOPICS: dict[str, type[DomainEvent]] = {}
 
 
 def register_topic(topic: str, cls: type[DomainEvent]) -> None:
+    """A topic names one class for good: a second claimant fails when it is defined.
+
+    Classes are told apart by module and qualified name, so a same-named class in another
+    module cannot silently take over stored events; only the same class defined again (its
+    module re-imported) replaces the entry.
+    """
     existing = _TOPICS.get(topic)
-    if existing is not None and existing.__qualname__ != cls.__qualname__:
-        raise ValueError(f"topic {topic!r} is already taken by {existing.__qualname__}")
+    if existing is not None and _path(existing) != _path(cls):
+        raise ValueError(f"topic {topic!r} is already taken by {_path(existing)}")
     _TOPICS[topic] = cls
+
+
+def _path(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def resolve_topic(topic: str) -> type[DomainEvent]:

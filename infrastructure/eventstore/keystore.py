@@ -13,6 +13,9 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.dialects import postgresql, sqlite
 
+WRAP_V2 = b"\x02"
+V1_LENGTH = 12 + 32 + 16  # nonce, key, GCM tag
+
 metadata = sa.MetaData()
 subject_keys = sa.Table(
     "subject_keys",
@@ -36,9 +39,17 @@ class SqlKeyStore:
     deleted user's rows on the deletion event itself.
     """
 
-    def __init__(self, engine: sa.Engine, master_key: bytes, cache_seconds: float = 60.0):
+    def __init__(
+        self,
+        engine: sa.Engine,
+        wrap_key: bytes,
+        legacy_wrap_key: bytes | None = None,
+        cache_seconds: float = 60.0,
+    ):
         self._engine = engine
-        self._master = AESGCM(master_key)
+        self._wrap_key = AESGCM(wrap_key)
+        # keys wrapped before derivation (v1: no version byte) open with the bare master key
+        self._legacy = AESGCM(legacy_wrap_key) if legacy_wrap_key else None
         self._cache: dict[UUID, tuple[bytes | None, float]] = {}
         self._lock = threading.Lock()
         self._ttl = cache_seconds
@@ -146,10 +157,16 @@ class SqlKeyStore:
 
     def _wrap(self, subject: UUID, key: bytes) -> bytes:
         nonce = os.urandom(12)
-        return nonce + self._master.encrypt(nonce, key, str(subject).encode())
+        return WRAP_V2 + nonce + self._wrap_key.encrypt(nonce, key, str(subject).encode())
 
     def _unwrap(self, subject: UUID, wrapped: bytes) -> bytes:
-        return self._master.decrypt(wrapped[:12], wrapped[12:], str(subject).encode())
+        """v2 is the version byte, nonce, ciphertext (61 bytes); v1 had no version byte (60)."""
+        aad = str(subject).encode()
+        if len(wrapped) == V1_LENGTH + 1 and wrapped[:1] == WRAP_V2:
+            return self._wrap_key.decrypt(wrapped[1:13], wrapped[13:], aad)
+        if self._legacy is None:
+            raise ValueError(f"the key of {subject} is wrapped by v1 and no v1 key is configured")
+        return self._legacy.decrypt(wrapped[:12], wrapped[12:], aad)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -331,3 +331,23 @@ def test_deleting_the_account_shreds_it_and_frees_the_email(api: Api) -> None:
 def _login_after_register(api: Api, email: str) -> Any:
     assert api.register(email).status_code == 200
     return _login(api, email)
+
+
+def test_config_allows_account_deletion_when_the_route_works(embedded_api: Api) -> None:
+    me = embedded_api.user("deletable@example.com")
+    assert embedded_api.client.get("/api/config", headers=me).json()["allowAccountDeletion"]
+    assert embedded_api.client.delete("/api/user/delete", headers=me).status_code == 200
+
+
+def test_account_deletion_refused_to_users_when_disallowed(api_for: Callable[..., Api]) -> None:
+    api = api_for("sqlite", allow_account_deletion=False)
+    admin = api.user("first-is-admin@example.com")
+    me = api.user("kept@example.com")
+    assert api.client.get("/api/config", headers=me).json()["allowAccountDeletion"] is False
+    before = api.events()
+    refused = api.client.delete("/api/user/delete", headers=me)
+    assert refused.status_code == 403
+    assert refused.json() == {"message": "You do not have permission to delete this account"}
+    assert api.events() == before and api.client.get("/api/user", headers=me).status_code == 200
+    # LibreChat lets an admin through regardless
+    assert api.client.delete("/api/user/delete", headers=admin).status_code == 200

@@ -128,6 +128,10 @@ WRONG_ENVIRONMENT = {
     "distributed without jwt secret": (_without("JWT_SECRET"), "JWT_SECRET"),
     "distributed without refresh secret": (_without("JWT_REFRESH_SECRET"), "JWT_REFRESH_SECRET"),
     "distributed without master key": (_without("CHRONICLE_MASTER_KEY"), "CHRONICLE_MASTER_KEY"),
+    "master key a short passphrase": (
+        {**DISTRIBUTED, "CHRONICLE_MASTER_KEY": "correct horse battery"},
+        "CHRONICLE_MASTER_KEY",
+    ),
     "threads not a number": ({"CHRONICLE_WORKER_THREADS": "many"}, "CHRONICLE_WORKER_THREADS"),
     "timeout not a number": (
         {"CHRONICLE_READ_YOUR_WRITES_TIMEOUT": "soon"},
