@@ -79,6 +79,7 @@ def test_email_claimed_before_derivation_keeps_its_account(
         identity.tokens,
         container.keystore,
         IdentityPolicy(email_claim_key=master.legacy),
+        identity.revocations,
     )
     form = {"name": "Old", "email": "old@example.com", "password": PASSWORD, "confirm": PASSWORD}
     old = v1.register(**form)
