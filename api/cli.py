@@ -72,9 +72,13 @@ def serve(
 @app.command()
 def worker(threads: Annotated[int | None, typer.Option()] = None) -> None:
     """Run projection and background workers (distributed mode)."""
+    from api.observability import configure_logging
     from workers.main import run
 
-    run(_settings(), threads)
+    settings = _settings()
+    # `serve` gets its logging from create_app; a worker process has no app to do it
+    configure_logging(settings.log_level, settings.log_json)
+    run(settings, threads)
 
 
 @users.command("create")

@@ -62,14 +62,17 @@ class Container:
     commit_listeners: list[Callable[[Position, UUID | None], None]] = field(default_factory=list)
     _running: list[Any] = field(default_factory=list)
 
-    def start_workers(self) -> None:
-        """In-process catch-up workers and the sweep (embedded mode, tests)."""
+    def start_workers(self, threads: int | None = None, idle_wake_ms: int = 100) -> None:
+        """The Dramatiq consumers and the sweep, then a poke for every projection: in-process
+        (embedded mode, tests) or as the worker process (`workers.main`)."""
         import dramatiq
 
         from workers.projections import Sweeper
 
         worker = dramatiq.Worker(
-            self.broker, worker_threads=self.settings.worker_threads, worker_timeout=100
+            self.broker,
+            worker_threads=threads or self.settings.worker_threads,
+            worker_timeout=idle_wake_ms,
         )
         worker.start()
         sweeper = Sweeper(self.poker, self.settings.projection_sweep_s)

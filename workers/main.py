@@ -6,11 +6,8 @@ import logging
 import signal
 import threading
 
-import dramatiq
-
 from application.bootstrap import bootstrap
 from application.settings import Settings
-from workers.projections import Sweeper
 
 log = logging.getLogger(__name__)
 
@@ -21,20 +18,12 @@ def run(settings: Settings | None = None, threads: int | None = None) -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    worker = dramatiq.Worker(
-        container.broker,
-        worker_threads=threads or container.settings.worker_threads,
-        worker_timeout=1000,
-    )
-    sweeper = Sweeper(container.poker, container.settings.projection_sweep_s)
-    worker.start()
-    sweeper.start()
-    container.poker.poke_all()
+    # a long-lived process can poll an idle queue less often than the embedded workers
+    container.start_workers(threads, idle_wake_ms=1000)
     log.info("worker started with %s threads", threads or container.settings.worker_threads)
     try:
         stop.wait()
     finally:
-        sweeper.stop()
-        worker.stop(timeout=30_000)
+        container.stop_workers(timeout_ms=30_000)
         container.close()
         log.info("worker stopped")

@@ -12,6 +12,7 @@ import dramatiq
 
 from application.shared.store import Position
 from projections.engine.engine import ProjectionEngine
+from workers.actors import declare
 
 log = logging.getLogger(__name__)
 
@@ -85,16 +86,15 @@ def register_catch_up(
         if name in engine.projections:
             engine.catch_up(name)
 
-    decorate = dramatiq.actor(
-        actor_name="catch_up_projection",
-        queue_name="projections",
-        broker=broker,
+    return declare(
+        broker,
+        catch_up_projection,
+        name="catch_up_projection",
+        queue="projections",
         max_retries=1000,
-        min_backoff=200,
-        max_backoff=30_000,
-        time_limit=600_000,
+        backoff_ms=(200, 30_000),
+        time_limit_ms=600_000,
     )
-    return decorate(catch_up_projection)
 
 
 class Sweeper:

@@ -11,19 +11,19 @@ from uuid import UUID
 import dramatiq
 
 from application.chat.service import ChatService
+from workers.actors import declare
 
 
 def register_titles(broker: dramatiq.Broker, chat: ChatService) -> dramatiq.Actor[[str, str], None]:
     def generate_title(user_id: str, conversation_id: str) -> None:
         asyncio.run(chat.title_conversation(UUID(user_id), UUID(conversation_id)))
 
-    decorate = dramatiq.actor(
-        actor_name="generate_title",
-        queue_name="titles",
-        broker=broker,
+    return declare(
+        broker,
+        generate_title,
+        name="generate_title",
+        queue="titles",
         max_retries=3,
-        min_backoff=1_000,
-        max_backoff=10_000,
-        time_limit=60_000,
+        backoff_ms=(1_000, 10_000),
+        time_limit_ms=60_000,
     )
-    return decorate(generate_title)

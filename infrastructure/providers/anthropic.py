@@ -10,12 +10,20 @@ import anthropic
 from application.chat.ports import (
     Chunk,
     ModelRequest,
-    ProviderError,
     ReasoningDelta,
     TextDelta,
     Usage,
 )
 from infrastructure.providers.clients import PerLoop
+from infrastructure.providers.errors import SdkErrors, provider_error
+
+_ERRORS = SdkErrors(
+    status=anthropic.APIStatusError,
+    timeout=anthropic.APITimeoutError,
+    connection=anthropic.APIConnectionError,
+    base=anthropic.AnthropicError,
+    retryable=frozenset({429, 500, 529}),
+)
 
 
 class AnthropicModel:
@@ -43,18 +51,8 @@ class AnthropicModel:
                     usage.read(event)
                 elif (chunk := _delta(event)) is not None:
                     yield chunk
-        except anthropic.APIStatusError as error:
-            raise ProviderError(
-                _message(error), error.status_code, error.status_code in (429, 500, 529)
-            ) from None
-        except anthropic.APITimeoutError:
-            raise ProviderError("The model provider timed out.", None, True) from None
-        except anthropic.APIConnectionError:
-            raise ProviderError("Could not reach the model provider.", None, True) from None
-        except anthropic.AnthropicError as error:
-            raise ProviderError(f"Model provider error: {error}") from None
-        except Exception:  # transport errors mid-stream escape the SDK unwrapped
-            raise ProviderError("The model provider stream was interrupted.", None, True) from None
+        except Exception as error:
+            raise provider_error(error, _ERRORS) from None
         yield usage.total()
 
     def _arguments(self, request: ModelRequest) -> dict[str, Any]:
@@ -98,9 +96,3 @@ def _delta(event: Any) -> Chunk | None:
     if event.delta.type == "thinking_delta":
         return ReasoningDelta(event.delta.thinking)
     return None
-
-
-def _message(error: anthropic.APIStatusError) -> str:
-    body = error.body if isinstance(error.body, dict) else {}
-    detail = (body.get("error") or {}).get("message") or error.message
-    return f"{error.status_code}: {detail}"

@@ -7,9 +7,18 @@ from typing import Any
 
 import openai
 
-from application.chat.ports import Chunk, ModelRequest, ProviderError, ReasoningDelta, TextDelta
+from application.chat.ports import Chunk, ModelRequest, ReasoningDelta, TextDelta
 from application.chat.ports import Usage as UsageChunk
 from infrastructure.providers.clients import PerLoop
+from infrastructure.providers.errors import SdkErrors, provider_error
+
+_ERRORS = SdkErrors(
+    status=openai.APIStatusError,
+    timeout=openai.APITimeoutError,
+    connection=openai.APIConnectionError,
+    base=openai.OpenAIError,
+    retryable=frozenset({429, 500, 502, 503}),
+)
 
 
 class OpenAIModel:
@@ -28,18 +37,8 @@ class OpenAIModel:
             async for chunk in stream:
                 for item in _chunks(chunk):
                     yield item
-        except openai.APIStatusError as error:
-            raise ProviderError(
-                _message(error), error.status_code, error.status_code in (429, 500, 502, 503)
-            ) from None
-        except openai.APITimeoutError:
-            raise ProviderError("The model provider timed out.", None, True) from None
-        except openai.APIConnectionError:
-            raise ProviderError("Could not reach the model provider.", None, True) from None
-        except openai.OpenAIError as error:
-            raise ProviderError(f"Model provider error: {error}") from None
-        except Exception:  # transport errors mid-stream escape the SDK unwrapped
-            raise ProviderError("The model provider stream was interrupted.", None, True) from None
+        except Exception as error:
+            raise provider_error(error, _ERRORS) from None
 
 
 def _arguments(request: ModelRequest) -> dict[str, Any]:
@@ -79,9 +78,3 @@ def _chunks(chunk: Any) -> list[Chunk]:
             )
         )
     return out
-
-
-def _message(error: openai.APIStatusError) -> str:
-    body = error.body if isinstance(error.body, dict) else {}
-    detail = body.get("message") or (body.get("error") or {}).get("message") or error.message
-    return f"{error.status_code}: {detail}"

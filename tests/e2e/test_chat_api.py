@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from typing import Any
+
+from httpx_sse import EventSource
 
 from application.chat.catalog import Endpoint
 from infrastructure.providers.echo import EchoModel
@@ -31,17 +32,10 @@ def _start(
 def _read(
     api: Api, headers: dict[str, str], stream_id: str, query: str = ""
 ) -> list[tuple[str, dict[str, Any]]]:
-    frames, event = [], "message"
     with api.client.stream(
         "GET", f"/api/agents/chat/stream/{stream_id}{query}", headers=headers
-    ) as stream:
-        assert stream.headers["content-type"].startswith("text/event-stream")
-        for line in stream.iter_lines():
-            if line.startswith("event: "):
-                event = line[7:]
-            elif line.startswith("data: "):
-                frames.append((event, json.loads(line[6:])))
-    return frames
+    ) as stream:  # EventSource checks the text/event-stream content type
+        return [(sse.event, sse.json()) for sse in EventSource(stream).iter_sse()]
 
 
 def _slow(api: Api) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import base64
-import json
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from httpx_sse import EventSource
 
 from tests.e2e.conftest import Api
 
@@ -27,7 +27,7 @@ def _chat(api: Api, headers: dict[str, str], text: str = "hello") -> dict[str, A
     with api.client.stream(
         "GET", f"/api/agents/chat/stream/{started.json()['streamId']}", headers=headers
     ) as stream:
-        frames = [json.loads(line[6:]) for line in stream.iter_lines() if line.startswith("data: ")]
+        frames = [sse.json() for sse in EventSource(stream).iter_sse()]
     return frames[-1]
 
 

@@ -3,7 +3,9 @@
 The real SDKs are pointed at it. What it does is steered by markers in the last user message:
 `[[error:429]]` answers that HTTP status, `[[slow:0.05]]` waits between chunks,
 `[[disconnect]]` drops the connection mid-stream, `[[think]]` streams reasoning first,
-`[[cache]]` reports cache tokens. The answer is "Hello from <provider>: <prompt>"."""
+`[[cache]]` reports cache tokens, `[[plain_error:404]]` answers that status with the bare
+`{"error": "<text>"}` body some OpenAI-compatible servers send.
+The answer is "Hello from <provider>: <prompt>"."""
 
 from __future__ import annotations
 
@@ -61,13 +63,20 @@ def _error(status: int, provider: str) -> Response[Any]:
     return Response(body, status_code=status, headers={"retry-after": "0"})
 
 
+def _failure(behaviour: dict[str, str], provider: str) -> Response[Any] | None:
+    if "plain_error" in behaviour:
+        status = int(behaviour["plain_error"])
+        return Response({"error": f"fake error {status}"}, status_code=status)
+    return _error(int(behaviour["error"]), provider) if "error" in behaviour else None
+
+
 @post("/v1/chat/completions")
 async def openai_chat(request: Request[Any, Any, Any]) -> Any:
     payload = await request.json()
     prompt = payload["messages"][-1]["content"]
     behaviour = _behaviour(prompt)
-    if "error" in behaviour:
-        return _error(int(behaviour["error"]), "openai")
+    if (failure := _failure(behaviour, "openai")) is not None:
+        return failure
     return Stream(_openai_stream(payload, prompt, behaviour), media_type="text/event-stream")
 
 
@@ -121,8 +130,8 @@ async def anthropic_messages(request: Request[Any, Any, Any]) -> Any:
     payload = await request.json()
     prompt = payload["messages"][-1]["content"]
     behaviour = _behaviour(prompt if isinstance(prompt, str) else json.dumps(prompt))
-    if "error" in behaviour:
-        return _error(int(behaviour["error"]), "anthropic")
+    if (failure := _failure(behaviour, "anthropic")) is not None:
+        return failure
     return Stream(
         _anthropic_stream(payload, str(prompt), behaviour), media_type="text/event-stream"
     )

@@ -64,15 +64,37 @@ async def test_reasoning_is_streamed_separately(kind: str, provider_url: str) ->
     assert "".join(c.text for c in chunks if isinstance(c, ReasoningDelta)) == "Let me think."
 
 
-@pytest.mark.parametrize("kind", ["openai", "anthropic"])
-@pytest.mark.parametrize("status", [429, 500, 400])
+@pytest.mark.parametrize(
+    ("kind", "status", "retryable"),
+    [
+        *[
+            (kind, status, status != 400)
+            for kind in ("openai", "anthropic")
+            for status in (429, 500, 400)
+        ],
+        ("openai", 503, True),
+        ("openai", 529, False),
+        ("anthropic", 529, True),
+        ("anthropic", 503, False),
+    ],
+)
 async def test_provider_errors_become_provider_error(
-    kind: str, status: int, provider_url: str
+    kind: str, status: int, retryable: bool, provider_url: str
 ) -> None:
     with pytest.raises(ProviderError) as caught:
         await _collect(_model(kind, provider_url), f"fail [[error:{status}]]")
     assert caught.value.status == status
-    assert caught.value.retryable == (status != 400)
+    assert caught.value.retryable == retryable
+    assert caught.value.message == f"{status}: fake error {status}"
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+async def test_a_bare_error_text_is_shown_when_the_body_is_not_the_providers_shape(
+    kind: str, provider_url: str
+) -> None:
+    with pytest.raises(ProviderError) as caught:
+        await _collect(_model(kind, provider_url), "fail [[plain_error:404]]")
+    assert (caught.value.status, caught.value.message) == (404, "404: fake error 404")
 
 
 @pytest.mark.parametrize("kind", ["openai", "anthropic"])
