@@ -208,3 +208,30 @@ def test_refill_eligibility_date_as_librechat(
 def test_refill_policy_refuses_an_unknown_unit() -> None:
     with pytest.raises(Invalid):
         RefillPolicy(enabled=True, interval_unit="fortnights")
+
+
+class NoKeys:
+    """Billing events hold no personal field, so the mapper must never ask for a key."""
+
+    def key_for_write(self, subject: uuid.UUID) -> bytes:
+        raise AssertionError("billing events have no personal fields")
+
+    def key_for_read(self, subject: uuid.UUID) -> bytes | None:
+        raise AssertionError("billing events have no personal fields")
+
+
+def test_billing_events_round_trip_through_the_store_mapper() -> None:
+    from infrastructure.eventstore.mapper import PersonalDataMapper
+
+    ledger = LedgerAccount.open(uuid.uuid4(), Decimal("1000.5"))
+    ledger.hold("h", Decimal("0.125"), model="gpt-4o", conversation_id=uuid.uuid4())
+    ledger.post_spend("s", gpt_4o_turn(7, 3), hold_id="h", message_id=uuid.uuid4())
+    ledger.hold("h2", 1)
+    ledger.release("r", "h2", reason="aborted")
+    ledger.adjust("set", 42)
+    events = ledger.collect_events()
+    mapper = PersonalDataMapper(NoKeys())
+    decoded = [mapper.to_domain_event(mapper.to_stored_event(event)) for event in events]
+    assert decoded == events
+    replayed = LedgerAccount.project(None, decoded)
+    assert replayed is not None and replayed.transfers == ledger.transfers
