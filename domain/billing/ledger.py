@@ -157,22 +157,14 @@ class LedgerAccount(Aggregate):
     def _grant(self, transfer_id: str, *, amount: Decimal, context: str) -> None:
         if amount <= 0:
             raise Invalid("amount must be positive")
-        self._record(
-            CreditsGranted,
-            user_id=self.user_id,
-            transfer_id=transfer_id,
-            amount=amount,
-            context=context,
-        )
+        self._entry(CreditsGranted, transfer_id, amount=amount, context=context)
 
     def _hold(self, transfer_id: str, *, amount: Decimal, **fields: Any) -> None:
         if amount < 0:
             raise Invalid("amount must not be negative")
         if self.available < amount:
             raise InsufficientCredits(self.available, amount)
-        self._record(
-            CreditsHeld, user_id=self.user_id, transfer_id=transfer_id, amount=amount, **fields
-        )
+        self._entry(CreditsHeld, transfer_id, amount=amount, **fields)
 
     def _spend(
         self, transfer_id: str, *, hold_id: str | None, lines: tuple[SpendLine, ...], **ids: Any
@@ -182,39 +174,29 @@ class LedgerAccount(Aggregate):
         own_hold = self._open_hold(hold_id) if hold_id is not None else Decimal(0)
         payable = self.available + own_hold
         amount = max(sum((line.token_value for line in lines), Decimal(0)), -payable)
-        self._record(
-            SpendPosted,
-            user_id=self.user_id,
-            transfer_id=transfer_id,
-            hold_id=hold_id,
-            lines=lines,
-            amount=amount + 0,
-            **ids,
+        self._entry(
+            SpendPosted, transfer_id, hold_id=hold_id, lines=lines, amount=amount + 0, **ids
         )
 
     def _release(self, transfer_id: str, *, hold_id: str, reason: str) -> None:
         self._open_hold(hold_id)
-        self._record(
-            HoldReleased,
-            user_id=self.user_id,
-            transfer_id=transfer_id,
-            hold_id=hold_id,
-            reason=reason,
-        )
+        self._entry(HoldReleased, transfer_id, hold_id=hold_id, reason=reason)
 
     def _adjust(self, transfer_id: str, *, balance: Decimal, reason: str) -> None:
         if balance < 0:
             raise Invalid("balance must not be negative")
         if balance < self.held:
             raise Conflict(f"balance {balance} would not cover the {self.held} credits on hold")
-        self._record(
+        self._entry(
             BalanceAdjusted,
-            user_id=self.user_id,
-            transfer_id=transfer_id,
+            transfer_id,
             amount=balance - self.balance,
             balance=balance,
             reason=reason,
         )
+
+    def _entry(self, event_class: type[BillingEvent], transfer_id: str, **fields: Any) -> None:
+        self._record(event_class, user_id=self.user_id, transfer_id=transfer_id, **fields)
 
     def _open_hold(self, hold_id: str) -> Decimal:
         if hold_id in self.holds:
