@@ -56,6 +56,18 @@ def test_hold_refused_when_available_credit_is_short() -> None:
     assert len(ledger.collect_events()) == 2
 
 
+def test_zero_cost_hold_passes_on_an_empty_account() -> None:
+    # LibreChat lets a turn start when balance >= tokenCost, 0 >= 0 included
+    assert account(0).hold("turn-1", 0).available == 0
+
+
+def test_spend_without_hold_is_capped_at_the_free_credit() -> None:
+    ledger = account(3_000)
+    ledger.hold("other-turn", 2_000)
+    receipt = ledger.post_spend("title", gpt_4o_turn(1000, 500))
+    assert (receipt.amount, ledger.balance, ledger.available) == (-1000, 2000, 0)
+
+
 def test_spend_settles_its_hold_and_frees_the_rest() -> None:
     ledger = account(10_000)
     ledger.hold("turn-1", 2_500)
