@@ -55,19 +55,16 @@ def spend_structured_tokens(
 ) -> tuple[SpendLine, ...]:
     """Cache writes and reads priced at their own rates (the prompt rate where the model has
     none); LibreChat skips a zero or absent completion here, and ignores `value_key`."""
-    split = _split(prompt) if prompt is not None else None
-    total = sum(split) if split is not None else None
     lines = []
-    if split is not None and total is not None:
+    total = None
+    if prompt is not None:
+        split = max(prompt.input, 0), max(prompt.write, 0), max(prompt.read, 0)
+        total = sum(split)
         lines.append(_structured_prompt(pricing, *split, total))
     if completion_tokens:
         raw = -max(completion_tokens, 0)
         lines.append(_priced(pricing, "completion", raw, total, None, structured=True))
     return tuple(lines)
-
-
-def _split(prompt: PromptUsage) -> tuple[int, int, int]:
-    return max(prompt.input, 0), max(prompt.write, 0), max(prompt.read, 0)
 
 
 def _priced(
