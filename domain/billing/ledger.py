@@ -1,0 +1,270 @@
+"""The LedgerAccount aggregate: one user's credit, as the sum of its entries.
+
+Invariants: the balance is the sum of the entries' amounts; the available credit (balance
+minus open holds) never drops below zero, so a hold, once placed, is always covered; every
+transfer id is counted once (a repeat returns the first receipt, a repeat with other terms is
+refused).
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Self
+from uuid import UUID
+
+from domain.billing.events import (
+    AccountOpened,
+    BalanceAdjusted,
+    BillingEvent,
+    CreditsGranted,
+    CreditsHeld,
+    HoldReleased,
+    SpendLine,
+    SpendPosted,
+)
+from domain.billing.refill import RefillPolicy
+from domain.billing.rules import (
+    HoldSettled,
+    InsufficientCredits,
+    Receipt,
+    Transfer,
+    TransferMismatch,
+    account_id,
+    check_transfer_id,
+    credits,
+    terms,
+)
+from domain.shared.aggregate import Aggregate, applies
+from domain.shared.errors import Conflict, Invalid, NotFound
+
+
+class LedgerAccount(Aggregate):
+    user_id: UUID
+    balance: Decimal
+    held: Decimal
+    holds: dict[str, Decimal]
+    transfers: dict[str, Transfer]
+    last_refill: datetime
+    entries: list[tuple[datetime, Decimal, Decimal]]
+    """(recorded at, amount, balance after) for every entry that moved the balance."""
+    entries_in_time_order: bool
+    """False once a clock step backwards recorded an entry earlier than the one before it."""
+
+    @classmethod
+    def open(cls, user_id: UUID, start_balance: object = None) -> LedgerAccount:
+        account = cls(account_id(user_id))
+        account._record(AccountOpened, user_id=user_id)
+        if start_balance is not None and credits(start_balance) > 0:
+            account.credit("startBalance", start_balance, context="startBalance")
+        return account
+
+    def fork(self) -> Self:
+        """Appliers replace values and only add to the containers: copying those suffices."""
+        twin = copy.copy(self)
+        twin._pending = []
+        twin.holds, twin.transfers = dict(self.holds), dict(self.transfers)
+        twin.entries = list(self.entries)
+        return twin
+
+    @property
+    def available(self) -> Decimal:
+        return self.balance - self.held
+
+    # ------------------------------------------------------------ commands
+    def credit(self, transfer_id: str, amount: object, *, context: str = "admin") -> Receipt:
+        value = credits(amount)
+        return self._once(transfer_id, "credit", self._grant, amount=value, context=context)
+
+    def hold(
+        self,
+        transfer_id: str,
+        amount: object,
+        *,
+        model: str | None = None,
+        conversation_id: UUID | None = None,
+    ) -> Receipt:
+        """Reserve credit for a turn; refused unless the available credit covers it."""
+        value = credits(amount)
+        fields = {"amount": value, "model": model, "conversation_id": conversation_id}
+        return self._once(transfer_id, "hold", self._hold, **fields)
+
+    def post_spend(
+        self,
+        transfer_id: str,
+        lines: Sequence[SpendLine],
+        *,
+        hold_id: str | None = None,
+        conversation_id: UUID | None = None,
+        message_id: UUID | None = None,
+    ) -> Receipt:
+        """Charge actual usage, settling `hold_id` if given. The charge is capped at what the
+        account can pay without touching credit other holds reserve (LibreChat likewise
+        never lets a balance go negative)."""
+        fields: dict[str, Any] = {"hold_id": hold_id, "lines": tuple(lines)}
+        fields |= {"conversation_id": conversation_id, "message_id": message_id}
+        return self._once(transfer_id, "spend", self._spend, **fields)
+
+    def release(self, transfer_id: str, hold_id: str, *, reason: str = "") -> Receipt:
+        return self._once(transfer_id, "release", self._release, hold_id=hold_id, reason=reason)
+
+    def adjust(self, transfer_id: str, balance: object, *, reason: str = "admin") -> Receipt:
+        """Set the balance, by an entry of the difference (LibreChat's `set-balance`)."""
+        target = credits(balance, field="balance")
+        return self._once(transfer_id, "adjust", self._adjust, balance=target, reason=reason)
+
+    def auto_refill(self, policy: RefillPolicy, cost: object, now: datetime) -> Receipt | None:
+        """Refill if LibreChat would before charging `cost`. The transfer id names the refill
+        period, so processes racing to refill the same period record one refill."""
+        if not policy.due(self.available, credits(cost), self.last_refill, now):
+            return None
+        transfer_id = f"autoRefill:{self.last_refill.isoformat()}"
+        return self._once(
+            transfer_id, "credit", self._grant, amount=policy.amount, context="autoRefill"
+        )
+
+    # --------------------------------------------------------------- queries
+    def receipt(self, transfer_id: str) -> Receipt | None:
+        transfer = self.transfers.get(transfer_id)
+        return transfer.receipt if transfer is not None else None
+
+    def balance_as_of(self, when: datetime) -> Decimal:
+        """The balance after every entry recorded at or before `when`."""
+        if self.entries_in_time_order:
+            index = bisect.bisect_right(self.entries, when, key=lambda entry: entry[0])
+            return self.entries[index - 1][2] if index else Decimal(0)
+        return sum((amount for at, amount, _ in self.entries if at <= when), Decimal(0))
+
+    # ------------------------------------------------------------- deciding
+    def _once(
+        self, transfer_id: str, kind: str, decide: Callable[..., None], **fields: Any
+    ) -> Receipt:
+        """Run `decide` unless this transfer id is already recorded (then: same terms → its
+        first receipt; other terms → refused)."""
+        check_transfer_id(transfer_id)
+        wanted = terms(kind, **fields)
+        recorded = self.transfers.get(transfer_id)
+        if recorded is not None:
+            if recorded.terms != wanted:
+                raise TransferMismatch(f"transfer {transfer_id} was recorded with other terms")
+            return recorded.receipt
+        decide(transfer_id, **fields)
+        return self.transfers[transfer_id].receipt
+
+    def _grant(self, transfer_id: str, *, amount: Decimal, context: str) -> None:
+        if amount <= 0:
+            raise Invalid("amount must be positive")
+        self._entry(CreditsGranted, transfer_id, amount=amount, context=context)
+
+    def _hold(self, transfer_id: str, *, amount: Decimal, **fields: Any) -> None:
+        if amount < 0:
+            raise Invalid("amount must not be negative")
+        if self.available < amount:
+            raise InsufficientCredits(self.available, amount)
+        self._entry(CreditsHeld, transfer_id, amount=amount, **fields)
+
+    def _spend(
+        self, transfer_id: str, *, hold_id: str | None, lines: tuple[SpendLine, ...], **ids: Any
+    ) -> None:
+        if any(line.token_value > 0 for line in lines):
+            raise Invalid("a spend line cannot add credit")
+        own_hold = self._open_hold(hold_id) if hold_id is not None else Decimal(0)
+        payable = self.available + own_hold
+        amount = max(sum((line.token_value for line in lines), Decimal(0)), -payable)
+        self._entry(
+            SpendPosted, transfer_id, hold_id=hold_id, lines=lines, amount=amount + 0, **ids
+        )
+
+    def _release(self, transfer_id: str, *, hold_id: str, reason: str) -> None:
+        self._open_hold(hold_id)
+        self._entry(HoldReleased, transfer_id, hold_id=hold_id, reason=reason)
+
+    def _adjust(self, transfer_id: str, *, balance: Decimal, reason: str) -> None:
+        if balance < 0:
+            raise Invalid("balance must not be negative")
+        if balance < self.held:
+            raise Conflict(f"balance {balance} would not cover the {self.held} credits on hold")
+        self._entry(
+            BalanceAdjusted,
+            transfer_id,
+            amount=balance - self.balance,
+            balance=balance,
+            reason=reason,
+        )
+
+    def _entry(self, event_class: type[BillingEvent], transfer_id: str, **fields: Any) -> None:
+        self._record(event_class, user_id=self.user_id, transfer_id=transfer_id, **fields)
+
+    def _open_hold(self, hold_id: str) -> Decimal:
+        if hold_id in self.holds:
+            return self.holds[hold_id]
+        if hold_id in self.transfers:
+            raise HoldSettled(f"hold {hold_id} is already settled")
+        raise NotFound(f"hold {hold_id} not found")
+
+    # ------------------------------------------------------------- folding
+    @applies(AccountOpened)
+    def _opened(self, event: AccountOpened) -> None:
+        self.user_id = event.user_id
+        self.balance = self.held = Decimal(0)
+        self.holds, self.transfers, self.entries = {}, {}, []
+        self.entries_in_time_order = True
+        self.last_refill = event.timestamp
+
+    @applies(CreditsGranted)
+    def _granted(self, event: CreditsGranted) -> None:
+        if event.context == "autoRefill":
+            self.last_refill = event.timestamp
+        self._book(event, "credit", event.amount, amount=event.amount, context=event.context)
+
+    @applies(CreditsHeld)
+    def _held(self, event: CreditsHeld) -> None:
+        self.holds[event.transfer_id] = event.amount
+        self.held += event.amount
+        fields = {
+            "amount": event.amount,
+            "model": event.model,
+            "conversation_id": event.conversation_id,
+        }
+        self._book(event, "hold", Decimal(0), **fields)
+
+    @applies(SpendPosted)
+    def _spent(self, event: SpendPosted) -> None:
+        self._settle(event.hold_id)
+        fields: dict[str, Any] = {"hold_id": event.hold_id, "lines": event.lines}
+        fields |= {"conversation_id": event.conversation_id, "message_id": event.message_id}
+        self._book(event, "spend", event.amount, **fields)
+
+    @applies(HoldReleased)
+    def _released(self, event: HoldReleased) -> None:
+        self._settle(event.hold_id)
+        self._book(event, "release", Decimal(0), hold_id=event.hold_id, reason=event.reason)
+
+    @applies(BalanceAdjusted)
+    def _adjusted(self, event: BalanceAdjusted) -> None:
+        self._book(event, "adjust", event.amount, balance=event.balance, reason=event.reason)
+
+    def _settle(self, hold_id: str | None) -> None:
+        if hold_id is not None and hold_id in self.holds:
+            self.held -= self.holds.pop(hold_id)
+
+    def _book(self, event: BillingEvent, kind: str, change: Decimal, **fields: Any) -> None:
+        """Move the balance by `change` and remember the transfer with its receipt."""
+        transfer_id = getattr(event, "transfer_id")  # noqa: B009 (every entry event has one)
+        if change:
+            if self.entries and event.timestamp < self.entries[-1][0]:
+                self.entries_in_time_order = False
+            self.balance += change
+            self.entries.append((event.timestamp, change, self.balance))
+        receipt = Receipt(
+            transfer_id=transfer_id,
+            kind=kind,
+            amount=change,
+            balance=self.balance,
+            available=self.available,
+            at=event.timestamp,
+        )
+        self.transfers[transfer_id] = Transfer(terms=terms(kind, **fields), receipt=receipt)
