@@ -179,15 +179,8 @@ def bootstrap(
     conversations = ConversationsService(
         stores["conversations"], ProjectedConversationIndex(reads, consistency)
     )
-    chat = ChatService(
-        conversations,
-        build_catalog(load_endpoints(environ), settings.echo_delay_s),
-        _stream_bus(settings),
-        node=f"{socket.gethostname()}-{os.getpid()}",
-    )
-    from workers.titles import register_titles
-
-    chat.titles = register_titles(broker, chat).send
+    catalog = build_catalog(load_endpoints(environ), settings.echo_delay_s)
+    chat = _chat(settings, conversations, catalog, broker)
     container = Container(
         settings=settings,
         stores=stores,
@@ -273,6 +266,27 @@ def _stream_bus(settings: Settings) -> Any:
         retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
     )
     return RedisStreamBus(client, settings.redis_prefix)
+
+
+def _chat(
+    settings: Settings, conversations: ConversationsService, catalog: Any, broker: Any
+) -> ChatService:
+    """Chat turns with LibreChat's frames on the bus; titles go to the `generate_title` actor,
+    which is registered first so the service is built whole."""
+    from api.chat.frames import LibreChatFrames
+    from application.chat.titles import Titles
+    from workers.titles import register_titles
+
+    titler = Titles(conversations, catalog)
+    return ChatService(
+        conversations,
+        catalog,
+        _stream_bus(settings),
+        LibreChatFrames(),
+        node=f"{socket.gethostname()}-{os.getpid()}",
+        titles=register_titles(broker, titler).send,
+        titler=titler,
+    )
 
 
 def _broker(url: str, prefix: str) -> Any:
