@@ -18,6 +18,7 @@ from uuid import UUID
 
 from application.chat.config import load_endpoints
 from application.chat.service import ChatService
+from application.chat.titles import Titles
 from application.conversations.service import ConversationsService
 from application.identity.service import IdentityPolicy, IdentityService
 from application.settings import Settings, load_settings
@@ -106,6 +107,7 @@ def bootstrap(
     environ: dict[str, str] | None = None,
 ) -> Container:
     """Build the container. Nothing connects at import time; everything connects here."""
+    from api.chat.frames import LibreChatFrames
     from infrastructure.database import create_engine, schema_lock
     from infrastructure.eventstore.mapper import PersonalDataMapper
     from infrastructure.passwords import Argon2Hasher
@@ -115,6 +117,7 @@ def bootstrap(
     from projections.engine.consistency import ReadYourWrites
     from projections.engine.engine import ProjectionEngine
     from projections.registry import all_projections
+    from workers.titles import register_titles
 
     settings = settings or load_settings(environ)
     secrets_ = _secrets(settings)
@@ -180,7 +183,16 @@ def bootstrap(
         stores["conversations"], ProjectedConversationIndex(reads, consistency)
     )
     catalog = build_catalog(load_endpoints(environ), settings.echo_delay_s)
-    chat = _chat(settings, conversations, catalog, broker)
+    titler = Titles(conversations, catalog)  # the title actor's: registered before the chat
+    chat = ChatService(
+        conversations,
+        catalog,
+        _stream_bus(settings),
+        LibreChatFrames(),
+        node=f"{socket.gethostname()}-{os.getpid()}",
+        titles=register_titles(broker, titler).send,
+        titler=titler,
+    )
     container = Container(
         settings=settings,
         stores=stores,
@@ -266,27 +278,6 @@ def _stream_bus(settings: Settings) -> Any:
         retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
     )
     return RedisStreamBus(client, settings.redis_prefix)
-
-
-def _chat(
-    settings: Settings, conversations: ConversationsService, catalog: Any, broker: Any
-) -> ChatService:
-    """Chat turns with LibreChat's frames on the bus; titles go to the `generate_title` actor,
-    which is registered first so the service is built whole."""
-    from api.chat.frames import LibreChatFrames
-    from application.chat.titles import Titles
-    from workers.titles import register_titles
-
-    titler = Titles(conversations, catalog)
-    return ChatService(
-        conversations,
-        catalog,
-        _stream_bus(settings),
-        LibreChatFrames(),
-        node=f"{socket.gethostname()}-{os.getpid()}",
-        titles=register_titles(broker, titler).send,
-        titler=titler,
-    )
 
 
 def _broker(url: str, prefix: str) -> Any:
