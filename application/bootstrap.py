@@ -18,6 +18,7 @@ from uuid import UUID
 
 from application.chat.config import load_endpoints
 from application.chat.service import ChatService
+from application.chat.titles import Titles
 from application.conversations.service import ConversationsService
 from application.identity.abuse import AbusePolicy
 from application.identity.bans import BanRecorder, BanRevoker
@@ -114,6 +115,7 @@ def bootstrap(
     environ: dict[str, str] | None = None,
 ) -> Container:
     """Build the container. Nothing connects at import time; everything connects here."""
+    from api.chat.frames import LibreChatFrames
     from infrastructure.database import create_engine, schema_lock
     from infrastructure.eventstore.mapper import PersonalDataMapper
     from infrastructure.masterkey import MasterKey
@@ -124,6 +126,7 @@ def bootstrap(
     from projections.engine.consistency import ReadYourWrites
     from projections.engine.engine import ProjectionEngine
     from projections.registry import all_projections
+    from workers.titles import register_titles
 
     settings = settings or load_settings(environ)
     secrets_ = _secrets(settings)
@@ -193,15 +196,17 @@ def bootstrap(
     conversations = ConversationsService(
         stores["conversations"], ProjectedConversationIndex(reads, consistency)
     )
+    catalog = build_catalog(load_endpoints(environ), settings.echo_delay_s)
+    titler = Titles(conversations, catalog)  # the title actor's: registered before the chat
     chat = ChatService(
         conversations,
-        build_catalog(load_endpoints(environ), settings.echo_delay_s),
+        catalog,
         _stream_bus(settings),
+        LibreChatFrames(),
         node=f"{socket.gethostname()}-{os.getpid()}",
+        titles=register_titles(broker, titler).send,
+        titler=titler,
     )
-    from workers.titles import register_titles
-
-    chat.titles = register_titles(broker, chat).send
     container = Container(
         settings=settings,
         stores=stores,

@@ -10,13 +10,13 @@ from uuid import UUID
 
 import dramatiq
 
-from application.chat.service import ChatService
+from application.chat.titles import Titles
 from workers.actors import declare
 
 
-def register_titles(broker: dramatiq.Broker, chat: ChatService) -> dramatiq.Actor[[str, str], None]:
+def register_titles(broker: dramatiq.Broker, titles: Titles) -> dramatiq.Actor[[str, str], None]:
     def generate_title(user_id: str, conversation_id: str) -> None:
-        asyncio.run(chat.title_conversation(UUID(user_id), UUID(conversation_id)))
+        asyncio.run(titles.title_conversation(UUID(user_id), UUID(conversation_id)))
 
     return declare(
         broker,

@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.params import JSONBody
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
+from api.chat.frames import status_json
 from api.deps import container_of, provide_user_id
 from api.limits import MESSAGE
 from application.chat.service import PROTOCOL, StartChat
@@ -78,7 +79,7 @@ class ChatController(Controller):
     async def status(
         self, request: Request[Any, Any, Any], user_id: UUID, conversation_id: str
     ) -> dict[str, Any]:
-        return await container_of(request).chat.status(user_id, conversation_id)
+        return status_json(await container_of(request).chat.status(user_id, conversation_id))
 
     @get("/active")
     async def active(self, request: Request[Any, Any, Any], user_id: UUID) -> dict[str, Any]:

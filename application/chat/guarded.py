@@ -8,22 +8,25 @@ Each failed call is skipped, so a bus that comes back serves the rest of the tur
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from application.chat.ports import Job, StreamBus
+from application.chat.progress import Frames, Progress
 
 log = logging.getLogger("chronicle.chat")
 
 
 class GuardedBus:
-    """Writes of one generation to the bus; errors are logged (once per turn) and skipped."""
+    """Writes of one generation to the bus; errors are logged (once per turn) and skipped.
+    What happened is encoded into its wire frame here, the one place frames are published."""
 
-    def __init__(self, bus: StreamBus, job: Job) -> None:
+    def __init__(self, bus: StreamBus, job: Job, frames: Frames) -> None:
         self._bus = bus
         self._job = job
+        self._frames = frames
         self.failures = 0
 
-    async def publish(self, frame: dict[str, Any]) -> None:
+    async def publish(self, value: Progress) -> None:
+        frame = self._frames.encode(value)  # outside the guard: a bad value is a bug, not an outage
         try:
             await self._bus.publish(self._job.stream_id, frame)
         except Exception as error:

@@ -89,8 +89,9 @@ class Job:
 class StreamBus(Protocol):
     """Fan-out of a generation's frames to any number of readers, on any API process.
 
-    Frames are `{"event": "message" | "error", "data": {...}}`, numbered from 1 in publish
-    order; a reader resumes after the last number it saw. In memory when embedded, Redis
+    Frames are `{"event": "message" | "error", "data": {...}}` (encoded by the `Frames` port,
+    application/chat/progress.py), numbered from 1 in publish order; a reader resumes after
+    the last number it saw. In memory when embedded, Redis
     Streams when distributed."""
 
     async def create(self, job: Job) -> bool: ...

@@ -11,34 +11,30 @@ from __future__ import annotations
 from typing import Any
 
 from application.chat.ports import Job
+from application.chat.progress import Frames, ResumeState
 
 
-def sync_position(backlog: list[dict[str, Any]]) -> int:
+def sync_position(frames: Frames, backlog: list[dict[str, Any]]) -> int:
     """How many frames the snapshot covers: all so far, but never the terminal frame (the
     `final` or `error` a resuming client must still receive)."""
     for index, frame in enumerate(backlog):
-        if _terminal(frame):
+        if frames.terminal(frame):
             return index
     return len(backlog)
 
 
-def folded(job: Job, frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def folded(frames: Frames, job: Job, backlog: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The aggregated content the client would hold after these frames."""
-    text, reasoning = [job.prefix], []
-    for frame in frames:
-        data = frame.get("data") or {}
-        event = data.get("event")
-        if event not in ("on_message_delta", "on_reasoning_delta"):
-            continue
-        for part in data["data"]["delta"]["content"]:
-            if part.get("type") == "text":
-                text.append(str(part.get("text", "")))
-            elif part.get("type") == "think":
-                reasoning.append(str(part.get("think", "")))
+    text: list[str] = [job.prefix]
+    reasoning: list[str] = []
+    for frame in backlog:
+        for delta in frames.deltas(frame):
+            (text if delta.kind == "text" else reasoning).append(delta.text)
     return content_of("".join(text), "".join(reasoning))
 
 
 def content_of(text: str, reasoning: str) -> list[dict[str, Any]]:
+    """A message's content parts, as recorded and as a client aggregates them."""
     parts: list[dict[str, Any]] = []
     if reasoning:
         parts.append({"type": "think", "think": reasoning})
@@ -46,19 +42,5 @@ def content_of(text: str, reasoning: str) -> list[dict[str, Any]]:
     return parts
 
 
-def resume_state(job: Job, content: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "runSteps": [],
-        "aggregatedContent": content,
-        "userMessage": {
-            k: job.user_message.get(k)
-            for k in ("messageId", "parentMessageId", "conversationId", "text")
-        },
-        "responseMessageId": job.response_message_id,
-        "conversationId": job.conversation_id,
-    }
-
-
-def _terminal(frame: dict[str, Any]) -> bool:
-    data = frame.get("data") or {}
-    return frame.get("event") == "error" or data.get("final") is True
+def resume_state(job: Job, content: list[dict[str, Any]]) -> ResumeState:
+    return ResumeState(content, job.user_message, job.response_message_id, job.conversation_id)

@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 
+from api.chat.frames import LibreChatFrames
 from application.chat.catalog import Catalog, Endpoint
 from application.chat.ports import Job
 from application.chat.service import ChatService, StartChat
+from application.chat.titles import TitleRequests
 from domain.conversations.rules import NO_PARENT
 from infrastructure.providers.echo import EchoModel
 from infrastructure.providers.openai import OpenAIModel
@@ -22,11 +24,14 @@ from infrastructure.streams import MemoryStreamBus, RedisStreamBus
 from tests.fakes.provider_server import running_provider_server
 
 
-def _chat(container: Any, bus: Any = None, kind: str = "echo") -> ChatService:
+def _chat(
+    container: Any, bus: Any = None, kind: str = "echo", titles: TitleRequests | None = None
+) -> ChatService:
     catalog = Catalog()
     catalog.add(Endpoint("echo", EchoModel(), ["echo"], label="Echo", kind=kind))
     catalog.add(Endpoint("slow", EchoModel(0.05), ["slow"], label="Slow", kind=kind))
-    return ChatService(container.conversations, catalog, bus or MemoryStreamBus())
+    bus = bus or MemoryStreamBus()
+    return ChatService(container.conversations, catalog, bus, LibreChatFrames(), titles=titles)
 
 
 async def _turn(chat: ChatService, user: uuid.UUID, **fields: Any) -> list[dict[str, Any]]:
@@ -109,14 +114,14 @@ async def test_a_slow_title_broker_does_not_stall_other_requests(
     container_for: Callable[..., Any],
 ) -> None:
     # Given a title queue whose send blocks for a second (a Redis that hangs)
-    chat, user = _chat(container_for("sqlite"), kind="model"), uuid.uuid4()
     sent = threading.Event()
 
     def slow_send(user_id: str, conversation_id: str) -> None:
         time.sleep(1.0)
         sent.set()
 
-    chat.titles = slow_send
+    chat = _chat(container_for("sqlite"), kind="model", titles=slow_send)
+    user = uuid.uuid4()
     gaps: list[float] = []
 
     async def ticker() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import redis.asyncio
 
+from api.chat.frames import LibreChatFrames
 from application.chat.catalog import Endpoint
 from application.chat.service import ChatService, StartChat
 from infrastructure.providers.echo import EchoModel
@@ -77,7 +78,9 @@ async def test_resume_shows_the_final_text_once_on_another_process(
     _slow(first.chat)
     client = redis.asyncio.Redis.from_url(first.settings.redis_url)
     second_bus = RedisStreamBus(client, first.settings.redis_prefix)
-    second = ChatService(first.conversations, first.chat.catalog, second_bus, node="second")
+    second = ChatService(
+        first.conversations, first.chat.catalog, second_bus, LibreChatFrames(), node="second"
+    )
     try:
         # When a client resumes on the second after reading part of the turn on the first
         points = [3, 40, 55]

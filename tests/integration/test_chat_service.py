@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from api.chat.frames import LibreChatFrames
 from application.chat.catalog import Catalog, Endpoint
 from application.chat.service import ChatService, StartChat
 from infrastructure.providers.echo import EchoModel
@@ -30,7 +31,7 @@ def _service(container: Any, delay: float = 0.0, openai_url: str | None = None) 
                 kind="openAI",
             )
         )
-    return ChatService(container.conversations, catalog, MemoryStreamBus())
+    return ChatService(container.conversations, catalog, MemoryStreamBus(), LibreChatFrames())
 
 
 async def _drain(chat: ChatService, user: uuid.UUID, stream_id: str) -> list[dict[str, Any]]:
@@ -162,7 +163,9 @@ async def test_another_process_can_follow_a_generation_through_redis(
         __import__("redis.asyncio").asyncio.Redis.from_url(first.settings.redis_url),
         first.settings.redis_prefix,
     )
-    reader = ChatService(first.conversations, first.chat.catalog, second_bus, node="other")
+    reader = ChatService(
+        first.conversations, first.chat.catalog, second_bus, LibreChatFrames(), node="other"
+    )
     user = uuid.uuid4()
     # When the first starts a turn and the second streams it with resume
     started = await first.chat.start(user, StartChat(text="across processes", endpoint="echo"))
@@ -205,7 +208,7 @@ async def test_the_title_worker_titles_once_even_when_asked_twice(
     # Given a container whose in-process Dramatiq worker runs the title actor
     container = container_for("sqlite", workers=True)
     with running_provider_server() as url:
-        container.chat.catalog = _service(container, openai_url=url).catalog
+        container.chat.catalog.add(_service(container, openai_url=url).catalog.endpoints["openAI"])
         user = uuid.uuid4()
         started = await container.chat.start(
             user, StartChat(text="Name this chat", endpoint="openAI", model="gpt-4o")

@@ -1,0 +1,233 @@
+"""A generation: stream the model into the bus, detached from any HTTP request, and record one
+assistant message at the end (or the partial text, unfinished, on abort or crash)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import anyio
+
+from application.chat.catalog import Endpoint
+from application.chat.guarded import GuardedBus
+from application.chat.ports import (
+    Job,
+    ModelRequest,
+    ProviderError,
+    ReasoningDelta,
+    StreamBus,
+    TextDelta,
+    Usage,
+)
+from application.chat.progress import Created, Delta, Failed, Final, Frames, RunStep, Titled
+from application.chat.resume import content_of
+from application.chat.titles import DEFAULT_TITLE, TitleQueue, title_from
+from application.conversations.presenters import conversation_json, message_json
+from application.conversations.service import ConversationsService
+from domain.conversations.conversation import Conversation, Message
+
+ABORT_CHECK_S = 0.1  # how often a running generation looks for the user's stop
+HEARTBEAT_S = 1.0  # how often it saves its progress for resume and the sweep
+
+
+@dataclass
+class Plan:
+    """A generation to run: its job on the bus, the model call, where the answer goes."""
+
+    job: Job
+    endpoint: Endpoint
+    model: str
+    request: ModelRequest
+    parent_id: UUID
+
+
+@dataclass
+class _Run:
+    plan: Plan
+    wire: GuardedBus
+    user_id: UUID
+
+    @property
+    def job(self) -> Job:
+        return self.plan.job
+
+
+class Aborted(Exception):
+    """The user pressed stop."""
+
+
+class Generations:
+    """The generations this process runs, by stream id."""
+
+    def __init__(
+        self,
+        conversations: ConversationsService,
+        bus: StreamBus,
+        frames: Frames,
+        titles: TitleQueue,
+    ) -> None:
+        self.conversations = conversations
+        self.bus = bus
+        self.frames = frames
+        self.titles = titles
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+
+    def launch(self, plan: Plan, user_id: UUID) -> None:
+        run = _Run(plan, GuardedBus(self.bus, plan.job, self.frames), user_id)
+        self.tasks[plan.job.stream_id] = asyncio.create_task(self._run(run))
+
+    async def finish_aborted(self, plan: Plan, user_id: UUID) -> None:
+        """Record what was streamed so far as unfinished, then `final` (the sweep's end)."""
+        run = _Run(plan, GuardedBus(self.bus, plan.job, self.frames), user_id)
+        await self._abort_finish(run, Usage())
+
+    async def close(self) -> None:
+        """Stop local generations; each records its partial text as unfinished."""
+        tasks = list(self.tasks.values())
+        self.titles.close()
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=10)
+
+    async def _run(self, run: _Run) -> None:
+        job, step = run.job, f"step_{uuid.uuid4().hex[:16]}"
+        await run.wire.publish(Created(job.user_message, job.stream_id))
+        await run.wire.publish(RunStep(step, job.response_message_id))
+        usage = Usage()
+        try:
+            usage = await self._stream(run, step)
+        except ProviderError as error:
+            await self._fail(run, error)
+            return
+        except (Aborted, asyncio.CancelledError):
+            await self._abort_finish(run, usage)
+            return
+        finally:
+            self.tasks.pop(job.stream_id, None)
+        await self._complete(run, usage)
+
+    async def _stream(self, run: _Run, step: str) -> Usage:
+        job, usage = run.job, Usage()
+        checked = time.monotonic()
+        async for chunk in run.plan.endpoint.model.stream(run.plan.request):
+            if isinstance(chunk, TextDelta):
+                job.text += chunk.text
+                await run.wire.publish(Delta(step, "text", chunk.text))
+            elif isinstance(chunk, ReasoningDelta):
+                job.reasoning += chunk.text
+                await run.wire.publish(Delta(step, "think", chunk.text))
+            else:
+                usage = chunk
+            if time.monotonic() - checked >= ABORT_CHECK_S:
+                checked = time.monotonic()
+                await self._heartbeat(run)
+        await self._heartbeat(run)
+        return usage
+
+    async def _heartbeat(self, run: _Run) -> None:
+        """Stop if the user asked to (possibly through another API process); every second,
+        save the text so far so the status and the sweep see it."""
+        if await run.wire.abort_requested():
+            raise Aborted
+        if time.time() - run.job.heartbeat > HEARTBEAT_S:
+            run.job.heartbeat = time.time()
+            await run.wire.save()
+
+    async def _complete(self, run: _Run, usage: Usage) -> None:
+        """Record the answer, then `final`. A new conversation gets its title: at once when it
+        needs no model call (echo), otherwise from the title worker after `final`, delivered
+        by `GET /api/convos/gen_title/:id` as LibreChat's client asks for it."""
+        job = run.job
+        response = await self._record(run, usage, unfinished=False)
+        title = None
+        if job.new_conversation and run.plan.endpoint.kind == "echo":
+            title = await self._record_title(
+                run, title_from(str(job.user_message.get("text") or ""))
+            )
+        conversation = await self._conversation(run)
+        await run.wire.publish(
+            Final(
+                conversation_json(conversation),
+                title or conversation.title,
+                job.user_message,
+                response,
+            )
+        )
+        await run.wire.finish("completed")
+        if job.new_conversation and title is None:
+            await self.titles.request(job.user_id, job.conversation_id)
+
+    async def _abort_finish(self, run: _Run, usage: Usage) -> None:
+        job = run.job
+        response = await self._record(run, usage, unfinished=True)
+        conversation = await self._conversation(run)
+        await run.wire.publish(
+            Final(
+                {"conversationId": job.conversation_id},
+                conversation.title or DEFAULT_TITLE,
+                job.user_message,
+                response,
+                aborted=True,
+                early_abort=not job.text,
+            )
+        )
+        await run.wire.finish("aborted")
+
+    async def _fail(self, run: _Run, error: ProviderError) -> None:
+        """The user message stays; the error is shown as LibreChat shows it."""
+        await run.wire.publish(Failed(error.message))
+        await run.wire.finish("error")
+        self.tasks.pop(run.job.stream_id, None)
+
+    async def _conversation(self, run: _Run) -> Conversation:
+        return await anyio.to_thread.run_sync(
+            self.conversations.get, run.user_id, UUID(run.job.conversation_id)
+        )
+
+    async def _record(self, run: _Run, usage: Usage, unfinished: bool) -> dict[str, Any]:
+        job, plan = run.job, run.plan
+        fields = {
+            "sender": plan.endpoint.label or plan.model,
+            "is_created_by_user": False,
+            "text": job.text,
+            "content": content_of(job.text, job.reasoning),
+            "model": plan.model,
+            "endpoint": plan.endpoint.name,
+            "token_count": usage.completion,
+            "unfinished": unfinished,
+            "extra": {
+                "usage": {
+                    "prompt": usage.prompt,
+                    "completion": usage.completion,
+                    "cacheRead": usage.cache_read,
+                    "cacheWrite": usage.cache_write,
+                }
+            },
+        }
+        message = await anyio.to_thread.run_sync(lambda: self._save(run, fields))
+        return message_json(message, job.conversation_id)
+
+    def _save(self, run: _Run, fields: dict[str, Any]) -> Message:
+        job, cid = run.job, UUID(run.job.conversation_id)
+        response_id = UUID(job.response_message_id)
+        conversation = self.conversations.get(run.user_id, cid)
+        if response_id in conversation.messages:  # continue: the message grows
+            done = self.conversations.edit_message(run.user_id, cid, response_id, job.text)
+            return done.value  # type: ignore[no-any-return]
+        done = self.conversations.post_message(
+            run.user_id, cid, response_id, run.plan.parent_id, **fields
+        )
+        return done.value  # type: ignore[no-any-return]
+
+    async def _record_title(self, run: _Run, title: str) -> str:
+        cid = run.job.conversation_id
+        await anyio.to_thread.run_sync(
+            lambda: self.conversations.retitle(run.user_id, UUID(cid), title, generated=True)
+        )
+        await run.wire.publish(Titled(cid, title))
+        return title

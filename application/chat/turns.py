@@ -1,0 +1,210 @@
+"""Starting a turn: a repeated clientRequestId attaches to the first start; otherwise the user
+message is recorded (and the conversation, if new) and the model call is planned: a new
+question, a regenerated answer, or an answer continued from where it stopped."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import anyio
+
+from application.chat.catalog import Catalog
+from application.chat.generation import Generations, Plan
+from application.chat.ports import Job, ModelRequest, Turn
+from application.chat.progress import PROTOCOL
+from application.conversations.presenters import message_json
+from application.conversations.service import ConversationsService
+from domain.conversations.conversation import Conversation, Message
+from domain.conversations.rules import NO_PARENT
+from domain.shared.errors import Conflict, Invalid
+
+# Derives a new conversation's id from its clientRequestId: a retried start names the same one.
+REQUEST_IDS = UUID("5b0f2d8c-0c6e-4c1e-9f4a-7d7e3c2b1a09")
+
+
+@dataclass(frozen=True)
+class StartChat:
+    text: str
+    conversation_id: str | None = None
+    parent_message_id: str | None = None
+    endpoint: str | None = None
+    model: str | None = None
+    client_request_id: str | None = None
+    is_regenerate: bool = False
+    override_parent_message_id: str | None = None
+    response_message_id: str | None = None
+    override_user_message_id: str | None = None
+    is_continued: bool = False
+    edited_text: str | None = None  # editedContent: the user's edit of the answer continued
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+class Turns:
+    def __init__(
+        self,
+        conversations: ConversationsService,
+        catalog: Catalog,
+        generations: Generations,
+        node: str,
+    ) -> None:
+        self.conversations = conversations
+        self.catalog = catalog
+        self.generations = generations
+        self.bus = generations.bus
+        self.node = node
+
+    async def start(self, user_id: UUID, command: StartChat) -> dict[str, Any]:
+        """Answer at once; the generation runs on as a task of this process."""
+        settled = await self.replay_of(user_id, command)
+        if settled is not None:
+            return settled
+        plan = await anyio.to_thread.run_sync(self.prepare, user_id, command)
+        if not await self.bus.create(plan.job):
+            raise Conflict("A generation is already running for this conversation")
+        self.generations.launch(plan, user_id)
+        return {
+            "streamId": plan.job.stream_id,
+            "conversationId": plan.job.conversation_id,
+            "generationCreatedAt": plan.job.created_at,
+            "status": "started",
+            "generationProtocolVersion": PROTOCOL,
+        }
+
+    async def replay_of(self, user_id: UUID, command: StartChat) -> dict[str, Any] | None:
+        """The same clientRequestId again: attach to the first start, never start twice."""
+        if not command.client_request_id:
+            return None
+        stream_id = await self.bus.by_request(str(user_id), command.client_request_id)
+        job = await self.bus.get(stream_id) if stream_id else None
+        if job is None:
+            return None
+        if job.status == "running":
+            return {
+                "streamId": job.stream_id,
+                "conversationId": job.conversation_id,
+                "status": "resumed",
+                "generationProtocolVersion": PROTOCOL,
+            }
+        return {
+            "conversationId": job.conversation_id,
+            "status": "settled",
+            "generationProtocolVersion": PROTOCOL,
+        }
+
+    def prepare(self, user_id: UUID, command: StartChat) -> Plan:
+        """Record the user message (and the conversation, if new) and plan the model call."""
+        conversation_id, new = self._conversation_id(user_id, command)
+        endpoint, model = self.catalog.resolve(command.endpoint, command.model)
+        if new:
+            self.conversations.start(
+                user_id,
+                conversation_id,
+                endpoint=endpoint.name,
+                model=model,
+                settings=dict(command.settings),
+            )
+        conversation = self.conversations.get(user_id, conversation_id)
+        user_message, parent_id, prefix = self._turn(user_id, conversation, command)
+        job = Job(
+            stream_id=str(conversation_id),
+            conversation_id=str(conversation_id),
+            user_id=str(user_id),
+            created_at=int(time.time() * 1000),
+            response_message_id=str(_uuid(command.response_message_id) or uuid.uuid4()),
+            user_message=user_message,
+            owner=self.node,
+            heartbeat=time.time(),
+            text=prefix,
+            prefix=prefix,
+            client_request_id=command.client_request_id or "",
+            new_conversation=new,
+            endpoint=endpoint.name,
+            model=model,
+        )
+        history = _history(self.conversations.get(user_id, conversation_id).messages, parent_id)
+        return Plan(job, endpoint, model, _request(model, history, command.settings), parent_id)
+
+    def _conversation_id(self, user_id: UUID, command: StartChat) -> tuple[UUID, bool]:
+        given = command.conversation_id
+        if given and given != "new":
+            cid = _uuid(given)
+            if cid is None:
+                raise Invalid("Invalid conversationId")
+            return cid, False
+        if command.client_request_id:
+            return uuid.uuid5(REQUEST_IDS, f"{user_id}:{command.client_request_id}"), True
+        return uuid.uuid4(), True
+
+    def _turn(
+        self, user_id: UUID, conversation: Conversation, command: StartChat
+    ) -> tuple[dict[str, Any], UUID, str]:
+        """(the request message, the response's parent, text the response continues)."""
+        if command.is_continued and command.response_message_id:
+            response = conversation.message(_required(command.response_message_id))
+            parent = conversation.message(response.parent_message_id)
+            prefix = response.text if command.edited_text is None else command.edited_text
+            return message_json(parent, conversation.id), parent.message_id, prefix
+        if command.is_regenerate:
+            parent = conversation.message(
+                _required(command.override_parent_message_id or command.parent_message_id)
+            )
+            return message_json(parent, conversation.id), parent.message_id, ""
+        if not command.text.strip():
+            raise Invalid("Message text is required")
+        message_id = _uuid(command.override_user_message_id) or uuid.uuid4()
+        done = self.conversations.post_message(
+            user_id,
+            conversation.id,
+            message_id,
+            _uuid(command.parent_message_id) or NO_PARENT,
+            sender="User",
+            is_created_by_user=True,
+            text=command.text,
+        )
+        message: Message = done.value
+        return message_json(message, conversation.id), message_id, ""
+
+
+def _request(model: str, history: list[Turn], settings: dict[str, Any]) -> ModelRequest:
+    return ModelRequest(
+        model=model,
+        turns=history,
+        system=str(settings.get("promptPrefix") or ""),
+        temperature=_float(settings.get("temperature")),
+        max_tokens=_int(settings.get("max_tokens")),
+    )
+
+
+def _history(messages: dict[UUID, Message], parent_id: UUID) -> list[Turn]:
+    path: list[Message] = []
+    current = parent_id
+    while current in messages and len(path) < 10_000:
+        path.append(messages[current])
+        current = messages[current].parent_message_id
+    return [Turn("user" if m.is_created_by_user else "assistant", m.text) for m in reversed(path)]
+
+
+def _uuid(value: str | None) -> UUID | None:
+    try:
+        return UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def _required(value: str | None) -> UUID:
+    parsed = _uuid(value)
+    if parsed is None:
+        raise Invalid("A message id is required")
+    return parsed
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
