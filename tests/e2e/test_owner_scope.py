@@ -78,7 +78,7 @@ def test_chat_cannot_continue_another_users_conversation(api: Api) -> None:
     assert api.events("conversations") == head
     listed = api.client.get("/api/convos", headers=mallory).json()["conversations"]
     assert listed == []
-    assert [m["text"] for m in _transcript(api, alice, theirs)][0] == "private"
+    assert _transcript(api, alice, theirs)[0]["text"] == "private"
 
 
 def test_tags_of_the_same_name_stay_apart_between_users(api: Api) -> None:
