@@ -234,11 +234,13 @@ class ChatService:
         checked = time.monotonic()
         async for chunk in plan.endpoint.model.stream(plan.request):
             if isinstance(chunk, TextDelta):
-                job.text += chunk.text
-                await self._publish(job, _delta(step, "text", chunk.text))
+                text = _storable(chunk.text)
+                job.text += text
+                await self._publish(job, _delta(step, "text", text))
             elif isinstance(chunk, ReasoningDelta):
-                job.reasoning += chunk.text
-                await self._publish(job, _delta(step, "think", chunk.text))
+                text = _storable(chunk.text)
+                job.reasoning += text
+                await self._publish(job, _delta(step, "think", text))
             else:
                 usage = chunk
             if time.monotonic() - checked >= ABORT_CHECK_S:
@@ -386,7 +388,7 @@ class ChatService:
         question, answer = _first_exchange(conversation)
         if question is None:
             return None
-        title = await self._generate_title(conversation, question, answer)
+        title = _storable(await self._generate_title(conversation, question, answer))
         current = await anyio.to_thread.run_sync(self.conversations.get, user_id, conversation_id)
         if current.title not in ("", DEFAULT_TITLE):  # the user named it meanwhile
             return current.title
@@ -561,6 +563,12 @@ def _delta(step: str, kind: str, text: str) -> dict[str, Any]:
         "event": event,
         "data": {"id": step, "delta": {"content": [{"type": kind, kind: text}]}},
     }
+
+
+def _storable(text: str) -> str:
+    """A model may emit NUL, which the transcript refuses (PostgreSQL text): the stream and
+    the recorded answer carry U+FFFD in its place, so they still match."""
+    return text.replace("\x00", "\ufffd")
 
 
 def _content(job: Job) -> list[dict[str, Any]]:
