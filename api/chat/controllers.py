@@ -12,9 +12,9 @@ from litestar.di import Provide
 from litestar.params import JSONBody
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
-from api.bodies import decode
 from api.chat.schemas import ChatBody, settings_of
 from api.deps import container_of, provide_user_id
+from api.strict import decode
 from application.chat.service import PROTOCOL, StartChat
 from domain.shared.errors import Invalid, NotFound
 

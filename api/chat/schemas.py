@@ -7,8 +7,8 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from api.bodies import NO_NUL
 from api.conversations.schemas import Endpoint, Model, Text
+from api.strict import NO_NUL
 
 Id = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=128)]
 RequestId = Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=1, max_length=128)]

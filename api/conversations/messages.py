@@ -10,10 +10,10 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import Provide
 from litestar.params import JSONBody
 
-from api.bodies import decode
 from api.conversations.convos import parse_id
 from api.conversations.schemas import FeedbackBody, MessageBody, MessageEdit
 from api.deps import container_of, provide_user_id
+from api.strict import decode
 from application.conversations.presenters import message_json, message_row_json
 from domain.shared.errors import Invalid, NotFound
 from projections.conversations import queries

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from api.bodies import NO_NUL
+from api.strict import NO_NUL
 from domain.conversations.rules import MAX_ENDPOINT, MAX_MODEL, MAX_SENDER, MAX_TOKEN_COUNT
 
 # What a transcript column can hold (the domain checks the same, for every other way in).
@@ -62,7 +62,7 @@ class ConvoTags(msgspec.Struct, kw_only=True):
 
 
 class MessageBody(msgspec.Struct, kw_only=True):
-    """Decoded strictly (`api.bodies.decode`): every field reaches a transcript column."""
+    """Decoded strictly (`api.strict.decode`): every field reaches a transcript column."""
 
     messageId: str
     parentMessageId: str = "00000000-0000-0000-0000-000000000000"

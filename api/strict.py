@@ -23,7 +23,7 @@ def decode(body: bytes, schema: type[T]) -> T:
         return msgspec.json.decode(body or b"{}", type=schema, strict=True)
     except msgspec.ValidationError as error:
         raise Invalid(_reason(str(error))) from None
-    except (msgspec.DecodeError, RecursionError):
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         raise Invalid("Invalid request data") from None
 
 
