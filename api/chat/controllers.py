@@ -13,8 +13,10 @@ from litestar.params import JSONBody
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from api.chat.frames import status_json
+from api.chat.schemas import ChatBody, settings_of
 from api.deps import container_of, provide_user_id
 from api.limits import MESSAGE
+from api.strict import decode
 from application.chat.service import PROTOCOL, StartChat
 from domain.shared.errors import Invalid, NotFound
 
@@ -23,16 +25,6 @@ SSE_HEADERS = {
     "X-Accel-Buffering": "no",
     "Content-Encoding": "identity",
 }
-SETTINGS_KEYS = (
-    "promptPrefix",
-    "temperature",
-    "max_tokens",
-    "top_p",
-    "modelLabel",
-    "agent_id",
-    "spec",
-    "iconURL",
-)
 
 
 class ChatController(Controller):
@@ -44,10 +36,10 @@ class ChatController(Controller):
         self,
         request: Request[Any, Any, Any],
         user_id: UUID,
-        data: JSONBody[dict[str, Any]],
+        body: bytes,
         endpoint: str | None = None,
     ) -> dict[str, Any]:
-        command = start_command(data, endpoint)
+        command = start_command(body, endpoint)
         return await container_of(request).chat.start(user_id, command)
 
     @get("/stream/{stream_id:str}", media_type="text/event-stream")
@@ -93,45 +85,28 @@ async def _frames(frames: AsyncIterator[dict[str, Any]]) -> AsyncIterator[Server
         )
 
 
-def start_command(data: dict[str, Any], endpoint: str | None) -> StartChat:
-    """Read LibreChat's start payload; wrong types are a 400, never a 500."""
-
-    def text(key: str, limit: int = 128) -> str | None:
-        value = data.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or len(value) > limit:
-            raise Invalid(f"Invalid {key}")
-        return value
-
-    message = data.get("text", "")
-    if not isinstance(message, str):
-        raise Invalid("Invalid text")
-    edited = data.get("editedContent")
+def start_command(body: bytes, endpoint: str | None) -> StartChat:
+    """Read LibreChat's start payload; wrong types are a 400 naming the field, never a 500."""
+    data = decode(body, ChatBody)
     edited_text = None
-    if edited is not None:
-        if not isinstance(edited, dict) or edited.get("type", "text") not in ("text", "think"):
+    if data.editedContent is not None:
+        edited_text = data.editedContent.value()
+        if edited_text is None:
             raise Invalid("Invalid editedContent")
-        edited_text = edited.get(edited.get("type", "text"))
-        if not isinstance(edited_text, str):
-            raise Invalid("Invalid editedContent")
-    request_id = text("clientRequestId")
-    if request_id is not None and not 1 <= len(request_id) <= 128:
-        raise Invalid("Invalid clientRequestId")
     return StartChat(
-        text=message,
-        conversation_id=text("conversationId"),
-        parent_message_id=text("parentMessageId"),
-        endpoint=endpoint if endpoint not in (None, "agents") else text("endpoint"),
-        model=text("model", 200),
-        client_request_id=request_id,
-        is_regenerate=data.get("isRegenerate") is True,
-        override_parent_message_id=text("overrideParentMessageId"),
-        response_message_id=text("responseMessageId"),
-        override_user_message_id=text("overrideUserMessageId"),
-        is_continued=data.get("isContinued") is True,
+        text=data.text,
+        conversation_id=data.conversationId,
+        parent_message_id=data.parentMessageId,
+        endpoint=endpoint if endpoint not in (None, "agents") else data.endpoint,
+        model=data.model,
+        client_request_id=data.clientRequestId,
+        is_regenerate=data.isRegenerate is True,
+        override_parent_message_id=data.overrideParentMessageId,
+        response_message_id=data.responseMessageId,
+        override_user_message_id=data.overrideUserMessageId,
+        is_continued=data.isContinued is True,
         edited_text=edited_text,
-        settings={k: data[k] for k in SETTINGS_KEYS if k in data},
+        settings=settings_of(data),
     )
 
 

@@ -13,6 +13,7 @@ from litestar.params import JSONBody
 from api.conversations.convos import parse_id
 from api.conversations.schemas import FeedbackBody, MessageBody, MessageEdit
 from api.deps import container_of, provide_user_id
+from api.strict import decode
 from application.conversations.presenters import message_json, message_row_json
 from domain.shared.errors import Invalid, NotFound
 from projections.conversations import queries
@@ -65,8 +66,9 @@ class MessagesController(Controller):
         request: Request[Any, Any, Any],
         user_id: UUID,
         conversation_id: str,
-        data: JSONBody[MessageBody],
+        body: bytes,
     ) -> dict[str, Any]:
+        data = decode(body, MessageBody)
         cid = parse_id(conversation_id)
         done = container_of(request).conversations.post_message(
             user_id,
@@ -92,13 +94,14 @@ class MessagesController(Controller):
         user_id: UUID,
         conversation_id: str,
         message_id: str,
-        data: JSONBody[MessageEdit],
+        body: bytes,
     ) -> dict[str, Any]:
+        data = decode(body, MessageEdit)
         cid = parse_id(conversation_id)
         done = container_of(request).conversations.edit_message(
             user_id, cid, parse_id(message_id, "Message"), data.text, data.index
         )
-        body = message_json(done.value, cid)
+        edited = message_json(done.value, cid)
         keys = (
             "messageId",
             "conversationId",
@@ -110,7 +113,7 @@ class MessagesController(Controller):
             "feedback",
             "endpoint",
         )
-        return {k: body.get(k) for k in keys}
+        return {k: edited.get(k) for k in keys}
 
     @put("/{conversation_id:str}/{message_id:str}/feedback", sync_to_thread=True)
     def feedback(

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+
+from api.strict import NO_NUL
+from domain.conversations.rules import MAX_ENDPOINT, MAX_MODEL, MAX_SENDER, MAX_TOKEN_COUNT
+
+# What a transcript column can hold (the domain checks the same, for every other way in).
+Text = Annotated[str, msgspec.Meta(pattern=NO_NUL)]
+Sender = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=MAX_SENDER)]
+Model = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=MAX_MODEL)]
+Endpoint = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=MAX_ENDPOINT)]
+TokenCount = Annotated[int, msgspec.Meta(ge=0, le=MAX_TOKEN_COUNT)]
 
 
 class ConvoArg(msgspec.Struct, kw_only=True):
@@ -52,23 +62,25 @@ class ConvoTags(msgspec.Struct, kw_only=True):
 
 
 class MessageBody(msgspec.Struct, kw_only=True):
+    """Decoded strictly (`api.strict.decode`): every field reaches a transcript column."""
+
     messageId: str
     parentMessageId: str = "00000000-0000-0000-0000-000000000000"
-    text: str = ""
-    sender: str = "User"
+    text: Text = ""
+    sender: Sender = "User"
     isCreatedByUser: bool = True
     content: list[dict[str, Any]] | None = None
-    model: str | None = None
-    endpoint: str | None = None
-    tokenCount: int | None = None
+    model: Model | None = None
+    endpoint: Endpoint | None = None
+    tokenCount: TokenCount | None = None
     unfinished: bool = False
     error: bool = False
 
 
 class MessageEdit(msgspec.Struct, kw_only=True):
-    text: str
-    index: int | None = None
-    model: str | None = None
+    text: Text
+    index: Annotated[int, msgspec.Meta(ge=0, le=MAX_TOKEN_COUNT)] | None = None
+    model: Model | None = None
 
 
 class FeedbackBody(msgspec.Struct, kw_only=True):

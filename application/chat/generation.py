@@ -29,6 +29,7 @@ from application.chat.titles import DEFAULT_TITLE, TitleQueue, title_from
 from application.conversations.presenters import conversation_json, message_json
 from application.conversations.service import ConversationsService
 from domain.conversations.conversation import Conversation, Message
+from domain.conversations.rules import storable
 
 ABORT_CHECK_S = 0.1  # how often a running generation looks for the user's stop
 HEARTBEAT_S = 1.0  # how often it saves its progress for resume and the sweep
@@ -116,11 +117,13 @@ class Generations:
         checked = time.monotonic()
         async for chunk in run.plan.endpoint.model.stream(run.plan.request):
             if isinstance(chunk, TextDelta):
-                job.text += chunk.text
-                await run.wire.publish(Delta(step, "text", chunk.text))
+                text = storable(chunk.text)
+                job.text += text
+                await run.wire.publish(Delta(step, "text", text))
             elif isinstance(chunk, ReasoningDelta):
-                job.reasoning += chunk.text
-                await run.wire.publish(Delta(step, "think", chunk.text))
+                text = storable(chunk.text)
+                job.reasoning += text
+                await run.wire.publish(Delta(step, "think", text))
             else:
                 usage = chunk
             if time.monotonic() - checked >= ABORT_CHECK_S:

@@ -14,7 +14,7 @@ from application.chat.catalog import Catalog
 from application.chat.ports import ModelRequest, ProviderError, TextDelta, Turn
 from application.conversations.service import ConversationsService
 from domain.conversations.conversation import Conversation
-from domain.conversations.rules import DEFAULT_TITLE
+from domain.conversations.rules import DEFAULT_TITLE, storable
 from domain.shared.errors import Invalid, NotFound
 
 # Hands a new conversation to whoever makes its title: (user id, conversation id).
@@ -42,7 +42,7 @@ class Titles:
         question, answer = _first_exchange(conversation)
         if question is None:
             return None
-        title = await self._generate(conversation, question, answer)
+        title = storable(await self._generate(conversation, question, answer))
         current = await anyio.to_thread.run_sync(self.conversations.get, user_id, conversation_id)
         if current.title not in ("", DEFAULT_TITLE):  # the user named it meanwhile
             return current.title

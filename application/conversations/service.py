@@ -199,8 +199,10 @@ class ConversationsService:
         """Import every conversation of an export; ids derive from the source's ids, so a
         second import of the same file skips what is already there."""
         imported, position = 0, None
-        for source in read_export(data):
-            conversation = _imported(user_id, source)
+        # every conversation is built (and so checked) before any is saved: a bad one
+        # rejects the file with nothing recorded
+        conversations = [_imported(user_id, source) for source in read_export(data)]
+        for conversation in conversations:
             if self.store.exists(conversation.id):
                 continue
             try:

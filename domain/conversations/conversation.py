@@ -22,8 +22,15 @@ from domain.conversations.events import (
     MessagePosted,
 )
 from domain.conversations.rules import (
+    MAX_ENDPOINT,
+    MAX_MODEL,
+    MAX_SENDER,
     NO_PARENT,
+    check_content,
+    check_count,
     check_feedback,
+    check_optional,
+    check_text,
     clean_tags,
     clean_title,
 )
@@ -82,8 +89,8 @@ class Conversation(Aggregate):
             ConversationStarted,
             user_id=user_id,
             title=clean_title(title),
-            endpoint=endpoint,
-            model=model,
+            endpoint=check_optional("endpoint", endpoint, MAX_ENDPOINT),
+            model=check_optional("model", model, MAX_MODEL),
             settings=settings or {},
             imported_from=imported_from,
             created_at=created_at,
@@ -119,6 +126,8 @@ class Conversation(Aggregate):
     def change_settings(
         self, endpoint: str | None, model: str | None, settings: dict[str, Any]
     ) -> None:
+        check_optional("endpoint", endpoint, MAX_ENDPOINT)
+        check_optional("model", model, MAX_MODEL)
         changed = {k: v for k, v in settings.items() if self.settings.get(k) != v}
         if (
             changed
@@ -169,6 +178,7 @@ class Conversation(Aggregate):
             raise Invalid("a message with this id already exists")
         if parent_message_id != NO_PARENT and parent_message_id not in self.messages:
             raise Invalid("parentMessageId does not name a message of this conversation")
+        _check_message(sender, text, fields)
         self._record(
             MessagePosted,
             user_id=self.user_id,
@@ -189,6 +199,9 @@ class Conversation(Aggregate):
         token_count: int | None = None,
     ) -> Message:
         message = self.message(message_id)
+        check_text("text", text)
+        check_content(content)
+        check_count("tokenCount", token_count)
         if text != message.text or content != message.content:
             self._record(
                 MessageEdited,
@@ -301,3 +314,13 @@ class Conversation(Aggregate):
     @applies(MessageDeleted)
     def _message_deleted(self, event: MessageDeleted) -> None:
         self.messages.pop(event.message_id, None)
+
+
+def _check_message(sender: str, text: str, fields: dict[str, Any]) -> None:
+    """What the transcript's columns can hold, whichever way the message came in."""
+    check_text("sender", sender, MAX_SENDER)
+    check_text("text", text)
+    check_content(fields.get("content"))
+    check_optional("model", fields.get("model"), MAX_MODEL)
+    check_optional("endpoint", fields.get("endpoint"), MAX_ENDPOINT)
+    check_count("tokenCount", fields.get("token_count"))

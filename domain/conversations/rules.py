@@ -11,6 +11,14 @@ NO_PARENT = UUID("00000000-0000-0000-0000-000000000000")
 DEFAULT_TITLE = "New Chat"
 MAX_TITLE = 1024
 MAX_FEEDBACK_TEXT = 1024
+# The read models' column sizes: a value beyond them would be accepted here and then fail in
+# the projection on every retry, stalling it for every user. LibreChat sets no limits of its own.
+MAX_SENDER = 200
+MAX_MODEL = 200
+MAX_ENDPOINT = 100
+MAX_TAG = 100
+MAX_TOKEN_COUNT = 2**31 - 1  # an INTEGER column: 32 bits on PostgreSQL
+MAX_POSITION = 2**31 - 1
 
 FEEDBACK_TAGS = {
     "thumbsDown": {
@@ -31,10 +39,64 @@ FEEDBACK_TAGS = {
 }
 
 
+def check_text(name: str, value: object, limit: int | None = None) -> str:
+    """A string the read models can store: PostgreSQL's text types refuse NUL characters."""
+    if not isinstance(value, str):
+        raise Invalid(f"{name} must be a string")
+    if limit is not None and len(value) > limit:
+        raise Invalid(f"{name} must be at most {limit} characters")
+    if "\x00" in value:
+        raise Invalid(f"{name} must not contain NUL characters")
+    return value
+
+
+def storable(text: str) -> str:
+    """What a model emits may hold NUL, which the transcript refuses: the stream and the
+    recorded answer carry U+FFFD in its place, so they still match."""
+    return text.replace("\x00", "\ufffd")
+
+
+def check_optional(name: str, value: object, limit: int) -> str | None:
+    return None if value is None else check_text(name, value, limit)
+
+
+def check_count(name: str, value: object, limit: int = MAX_TOKEN_COUNT) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= limit:
+        raise Invalid(f"{name} must be an integer from 0 to {limit}")
+    return value
+
+
+def check_content(content: object) -> list[dict[str, Any]] | None:
+    """Content parts are free-form JSON, but their text ends up in the text column (edits
+    join them), so no string in them may hold a NUL."""
+    if content is None:
+        return None
+    if not isinstance(content, list) or not all(isinstance(p, dict) for p in content):
+        raise Invalid("content must be a list of objects")
+    if _has_nul(content):
+        raise Invalid("content must not contain NUL characters")
+    return content
+
+
+def _has_nul(value: object) -> bool:
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
 def clean_title(title: object) -> str:
-    if not isinstance(title, str):
-        raise Invalid("title must be a string")
-    value = title.strip()
+    value = check_text("title", title).strip()
     if not value:
         raise Invalid("title cannot be empty")
     if len(value) > MAX_TITLE:
@@ -53,7 +115,9 @@ def check_feedback(feedback: object) -> dict[str, Any] | None:
         raise Invalid("Invalid feedback")
     if tag is not None and tag not in FEEDBACK_TAGS[rating]:
         raise Invalid("Invalid feedback")
-    if text is not None and (not isinstance(text, str) or len(text) > MAX_FEEDBACK_TEXT):
+    if text is not None and (
+        not isinstance(text, str) or len(text) > MAX_FEEDBACK_TEXT or "\x00" in text
+    ):
         raise Invalid("Invalid feedback")
     return {k: v for k, v in (("rating", rating), ("tag", tag), ("text", text)) if v is not None}
 
@@ -62,9 +126,14 @@ def clean_tags(tags: object) -> list[str]:
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise Invalid("tags must be a list of strings")
     seen: list[str] = []
-    for tag in (t.strip() for t in tags):
-        if not tag or len(tag) > 100:
-            raise Invalid("a tag must have 1 to 100 characters")
+    for tag in (clean_tag(t) for t in tags):
         if tag not in seen:
             seen.append(tag)
     return seen
+
+
+def clean_tag(tag: object) -> str:
+    value = tag.strip() if isinstance(tag, str) else ""
+    if not 1 <= len(value) <= MAX_TAG:
+        raise Invalid(f"a tag must have 1 to {MAX_TAG} characters")
+    return check_text("tag", value)

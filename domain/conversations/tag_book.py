@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from uuid import UUID, uuid5
 
 from domain.conversations.events import TagCreated, TagDeleted, TagUpdated
+from domain.conversations.rules import MAX_POSITION, check_count, check_text
+from domain.conversations.rules import clean_tag as _clean
 from domain.shared.aggregate import Aggregate, applies
-from domain.shared.errors import Conflict, Invalid, NotFound
+from domain.shared.errors import Conflict, NotFound
 
 _NAMESPACE = UUID("2d3f6c1e-8b0a-4e55-a0c4-5c1b9e7f3a10")
 
@@ -41,8 +43,8 @@ class TagBook(Aggregate):
             TagCreated,
             user_id=self.user_id,
             tag=tag,
-            description=description,
-            position=len(self.tags) if position is None else position,
+            description=_description(description),
+            position=len(self.tags) if position is None else _position(position),
         )
 
     def ensure(self, tag: str) -> None:
@@ -61,8 +63,8 @@ class TagBook(Aggregate):
             user_id=self.user_id,
             tag=current.tag,
             new_tag=renamed,
-            description=current.description if description is None else description,
-            position=current.position if position is None else position,
+            description=current.description if description is None else _description(description),
+            position=current.position if position is None else _position(position),
         )
         return self.tags[renamed]
 
@@ -94,8 +96,10 @@ class TagBook(Aggregate):
         self.tags.pop(event.tag, None)
 
 
-def _clean(tag: str) -> str:
-    value = tag.strip() if isinstance(tag, str) else ""
-    if not 1 <= len(value) <= 100:
-        raise Invalid("a tag must have 1 to 100 characters")
+def _description(value: object) -> str:
+    return check_text("description", value)
+
+
+def _position(value: int) -> int:
+    check_count("position", value, MAX_POSITION)
     return value

@@ -23,7 +23,9 @@ Tables = dict[str, sa.Table]
 
 class TranscriptProjection(Projection):
     name = "transcript"
-    version = 1
+    # 2: keyed by (conversation_id, message_id); message ids are the client's, unique only
+    # within their conversation
+    version = 2
     subscriptions = {
         "conversations": (
             MessagePosted,
@@ -40,8 +42,8 @@ class TranscriptProjection(Projection):
         messages = sa.Table(
             name,
             metadata,
+            sa.Column("conversation_id", sa.String(36), primary_key=True),
             sa.Column("message_id", sa.String(36), primary_key=True),
-            sa.Column("conversation_id", sa.String(36), nullable=False),
             sa.Column("user_id", sa.String(36), nullable=False),
             sa.Column("parent_message_id", sa.String(36), nullable=False),
             sa.Column("sender", sa.String(200), nullable=False),
@@ -66,7 +68,7 @@ class TranscriptProjection(Projection):
     def apply(self, conn: sa.Connection, tables: Tables, event: Any) -> None:
         messages = tables["messages"]
         if isinstance(event, MessagePosted):
-            upsert(conn, messages, _row(event), key=["message_id"])
+            upsert(conn, messages, _row(event), key=["conversation_id", "message_id"])
         elif isinstance(event, MessageEdited):
             values: dict[str, Any] = {
                 "text": event.text,
@@ -75,25 +77,29 @@ class TranscriptProjection(Projection):
             }
             if event.token_count is not None:
                 values["token_count"] = event.token_count
-            conn.execute(
-                messages.update()
-                .where(messages.c.message_id == str(event.message_id))
-                .values(**values)
-            )
+            conn.execute(messages.update().where(*_one(messages, event)).values(**values))
         elif isinstance(event, MessageFeedbackGiven):
             conn.execute(
                 messages.update()
-                .where(messages.c.message_id == str(event.message_id))
+                .where(*_one(messages, event))
                 .values(feedback=event.feedback, updated_at=event.timestamp)
             )
         elif isinstance(event, MessageDeleted):
-            conn.execute(messages.delete().where(messages.c.message_id == str(event.message_id)))
+            conn.execute(messages.delete().where(*_one(messages, event)))
         elif isinstance(event, ConversationDeleted):
             conn.execute(
                 messages.delete().where(messages.c.conversation_id == str(event.originator_id))
             )
         elif isinstance(event, UserDeleted):
             conn.execute(messages.delete().where(messages.c.user_id == str(event.originator_id)))
+
+
+def _one(messages: sa.Table, e: Any) -> tuple[Any, Any]:
+    """The event's message: its id within its own conversation (the row's whole key)."""
+    return (
+        messages.c.conversation_id == str(e.originator_id),
+        messages.c.message_id == str(e.message_id),
+    )
 
 
 def _row(e: MessagePosted) -> dict[str, Any]:

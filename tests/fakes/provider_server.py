@@ -3,8 +3,9 @@
 The real SDKs are pointed at it. What it does is steered by markers in the last user message:
 `[[error:429]]` answers that HTTP status, `[[slow:0.05]]` waits between chunks,
 `[[disconnect]]` drops the connection mid-stream, `[[think]]` streams reasoning first,
-`[[cache]]` reports cache tokens, `[[plain_error:404]]` answers that status with the bare
-`{"error": "<text>"}` body some OpenAI-compatible servers send.
+`[[cache]]` reports cache tokens, `[[nul]]` ends the answer with a NUL character,
+`[[plain_error:404]]` answers that status with the bare `{"error": "<text>"}` body some
+OpenAI-compatible servers send.
 The answer is "Hello from <provider>: <prompt>"."""
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def _behaviour(text: str) -> dict[str, str]:
 def _words(provider: str, prompt: str) -> list[str]:
     clean = MARKER.sub("", prompt).strip()
     words = f"Hello from {provider}: {clean}".split(" ")
+    if "nul" in _behaviour(prompt):
+        words.append("\x00")
     return [w if i == 0 else f" {w}" for i, w in enumerate(words)]
 
 

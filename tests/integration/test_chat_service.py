@@ -248,3 +248,21 @@ async def test_the_sweep_finishes_a_generation_whose_process_died(
     assert (answers[0].endpoint, answers[0].model) == ("echo2", "echo-2")
     frames = await _drain(chat, user, started["streamId"])
     assert frames[-1]["data"]["aborted"] is True
+
+
+async def test_an_answer_with_a_nul_is_recorded_as_streamed(
+    container_for: Callable[..., Any],
+) -> None:
+    container = container_for("distributed")
+    with running_provider_server() as url:
+        chat, user = _service(container, openai_url=url), uuid.uuid4()
+        started = await chat.start(
+            user, StartChat(text="zero [[nul]]", endpoint="openAI", model="gpt-4o")
+        )
+        frames = await _drain(chat, user, started["streamId"])
+    final = frames[-1]["data"]
+    assert final.get("final") is True, final
+    answer = final["responseMessage"]["text"]
+    assert answer == _text(frames) == "Hello from openai: zero \ufffd"
+    convo = container.conversations.get(user, uuid.UUID(started["conversationId"]))
+    assert answer in [m.text for m in convo.messages.values()]

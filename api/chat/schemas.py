@@ -1,0 +1,69 @@
+"""The body of a chat turn, as LibreChat's client sends it (unknown fields are ignored)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from api.conversations.schemas import Endpoint, Model, Text
+from api.strict import NO_NUL
+
+Id = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=128)]
+RequestId = Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=1, max_length=128)]
+Label = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=1024)]
+MaxTokens = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+
+
+class EditedContent(msgspec.Struct, kw_only=True):
+    """The user's edit of the answer being continued: one text or think part."""
+
+    type: str = "text"
+    text: Text | None = None
+    think: Text | None = None
+
+    def value(self) -> str | None:
+        if self.type not in ("text", "think"):
+            return None
+        return self.text if self.type == "text" else self.think
+
+
+class ChatBody(msgspec.Struct, kw_only=True):
+    text: Text = ""
+    conversationId: Id | None = None
+    parentMessageId: Id | None = None
+    endpoint: Endpoint | None = None
+    model: Model | None = None
+    clientRequestId: RequestId | None = None
+    isRegenerate: bool | None = None
+    overrideParentMessageId: Id | None = None
+    responseMessageId: Id | None = None
+    overrideUserMessageId: Id | None = None
+    isContinued: bool | None = None
+    editedContent: EditedContent | None = None
+    # The preset fields a conversation keeps (UNSET: not sent, so not changed).
+    promptPrefix: Text | UnsetType | None = UNSET
+    temperature: float | UnsetType | None = UNSET
+    max_tokens: MaxTokens | UnsetType | None = UNSET
+    top_p: float | UnsetType | None = UNSET
+    modelLabel: Label | UnsetType | None = UNSET
+    agent_id: Id | UnsetType | None = UNSET
+    spec: Label | UnsetType | None = UNSET
+    iconURL: Label | UnsetType | None = UNSET
+
+
+SETTINGS_KEYS = (
+    "promptPrefix",
+    "temperature",
+    "max_tokens",
+    "top_p",
+    "modelLabel",
+    "agent_id",
+    "spec",
+    "iconURL",
+)
+
+
+def settings_of(body: ChatBody) -> dict[str, Any]:
+    return {k: v for k in SETTINGS_KEYS if (v := getattr(body, k)) is not UNSET}
