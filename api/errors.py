@@ -20,11 +20,19 @@ from domain.shared.errors import (
     Invalid,
     NotFound,
     Unauthenticated,
+    Unavailable,
 )
 
 log = logging.getLogger("chronicle.api")
 
-STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 400, Unauthenticated: 401}
+STATUS = {
+    NotFound: 404,
+    Forbidden: 403,
+    Conflict: 409,
+    Invalid: 400,
+    Unauthenticated: 401,
+    Unavailable: 503,
+}
 INVALID = "Invalid request data"
 
 # Statuses whose body is fixed, whatever the detail says (LibreChat's wording).
@@ -41,14 +49,22 @@ def _body(message: str) -> dict[str, str]:
 
 def domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
     status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
-    return Response(_body(str(error) or type(error).__name__), status_code=status)
+    headers = {"Retry-After": "1"} if status == 503 else None
+    return Response(_body(str(error) or type(error).__name__), status_code=status, headers=headers)
 
 
 def validation_error(_: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
     """Wrong types and missing fields: one short reason, never the schema internals."""
-    reasons = [str(e.get("message", "")) for e in (error.extra or []) if isinstance(e, dict)]
+    reasons = [_reason(e) for e in (error.extra or []) if isinstance(e, dict)]
     reason = "; ".join(r for r in reasons if r) or str(error.detail)
     return Response({"error": INVALID, "message": reason}, status_code=400)
+
+
+def _reason(extra: dict[str, Any]) -> str:
+    message, key = str(extra.get("message", "")), extra.get("key")
+    if key and message == repr(key):  # a missing value surfaces as its KeyError's text
+        return "Request body is required" if key == "data" else f"{key} is required"
+    return message
 
 
 def http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
