@@ -4,6 +4,7 @@ record one assistant message at the end (or the partial text on abort or crash).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -12,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 import anyio
+from eventsourcing.persistence import IntegrityError
 
 from application.chat.catalog import Catalog, Endpoint
 from application.chat.ports import (
@@ -133,13 +135,15 @@ class ChatService:
         conversation_id, new = self._conversation_id(user_id, command)
         endpoint, model = self.catalog.resolve(command.endpoint, command.model)
         if new:
-            self.conversations.start(
-                user_id,
-                conversation_id,
-                endpoint=endpoint.name,
-                model=model,
-                settings=dict(command.settings),
-            )
+            _check_first_turn(command)
+            with contextlib.suppress(IntegrityError):  # a retry whose conversation is in
+                self.conversations.start(
+                    user_id,
+                    conversation_id,
+                    endpoint=endpoint.name,
+                    model=model,
+                    settings=dict(command.settings),
+                )
         conversation = self.conversations.get(user_id, conversation_id)
         user_message, parent_id, prefix = self._turn(user_id, conversation, command)
         history = _history(self.conversations.get(user_id, conversation_id).messages, parent_id)
@@ -605,6 +609,19 @@ def _uuid(value: str | None) -> UUID | None:
         return UUID(value) if value else None
     except ValueError:
         return None
+
+
+def _check_first_turn(command: StartChat) -> None:
+    """Refuse, before a new conversation is recorded, what `_turn` would refuse on it (it has
+    no messages yet): a start that fails must not leave an empty conversation behind."""
+    if command.is_continued and command.response_message_id:
+        _required(command.response_message_id)
+        raise NotFound("Message not found")
+    if command.is_regenerate:
+        _required(command.override_parent_message_id or command.parent_message_id)
+        raise NotFound("Message not found")
+    if not command.text.strip():
+        raise Invalid("Message text is required")
 
 
 def _required(value: str | None) -> UUID:

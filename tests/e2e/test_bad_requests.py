@@ -180,3 +180,15 @@ def test_tag_on_someone_elses_conversation_is_404_and_creates_nothing(api: Api) 
     assert response.status_code == 404, response.text
     assert _tags(api, other) == []
     assert api.client.get(f"/api/convos/{cid}", headers=owner).json()["tags"] == []
+
+
+def test_chat_start_without_text_is_400_twice_and_records_no_conversation(api: Api) -> None:
+    """A repeated clientRequestId used to meet the empty conversation its first, refused,
+    attempt had recorded, and crash on it."""
+    me = api.user("chat@example.com")
+    before = api.events("conversations")
+    body = {"clientRequestId": str(uuid.uuid4()), "parentMessageId": ROOT}
+    for _ in range(2):
+        response = api.client.post("/api/agents/chat", headers=me, json=body)
+        assert response.status_code == 400, response.text
+    assert api.events("conversations") == before
