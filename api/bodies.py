@@ -4,7 +4,8 @@ msgspec stops at Python's recursion limit (about 1000 levels) with a RecursionEr
 rejects bad UTF-8 with a UnicodeDecodeError: neither is the client's 400 on its own. A body
 that decodes but nests deeper than any LibreChat payload does (content parts, tool calls and
 model parameters stay under ten levels) is refused too, because every later step (the event
-mapper, the read models, the presenters) walks it again, some of them recursively."""
+mapper, the read models, the presenters) walks it again, some of them recursively. So is an
+integer beyond 64 bits: a read model's integer column would refuse it, and stop there."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from litestar.exceptions import ClientException
 MAX_JSON_DEPTH = 64
 TOO_DEEP = f"JSON is nested too deeply (at most {MAX_JSON_DEPTH} levels)"
 NOT_UTF8 = "Request body is not valid UTF-8"
+INT64 = (-(2**63), 2**63 - 1)
+OUT_OF_RANGE = "A number in the request is out of range"
 
 
 class BodyRequest(Request[Any, Any, Any]):
@@ -29,8 +32,7 @@ class BodyRequest(Request[Any, Any, Any]):
             raise ClientException(TOO_DEEP) from None
         except UnicodeDecodeError:
             raise ClientException(NOT_UTF8) from None
-        if nesting_exceeds(value, MAX_JSON_DEPTH):
-            raise ClientException(TOO_DEEP)
+        _check(value)
         return value
 
 
@@ -44,19 +46,29 @@ def decode_json(raw: bytes, invalid: str) -> Any:
         raise ClientException(TOO_DEEP) from None
     except (msgspec.DecodeError, UnicodeDecodeError):
         raise ClientException(invalid) from None
-    if nesting_exceeds(value, MAX_JSON_DEPTH):
-        raise ClientException(TOO_DEEP)
+    _check(value)
     return value
 
 
-def nesting_exceeds(value: Any, limit: int) -> bool:
-    """True when arrays/objects nest more than `limit` deep. Iterative: it must not itself
-    hit the recursion limit it guards against."""
-    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+def _check(value: Any) -> None:
+    refusal = refusal_of(value)
+    if refusal is not None:
+        raise ClientException(refusal)
+
+
+def refusal_of(value: Any, limit: int = MAX_JSON_DEPTH) -> str | None:
+    """Why a decoded document is refused, or None: arrays/objects nested more than `limit`
+    deep, or an integer no 64-bit column holds (and no JavaScript client sends). Iterative:
+    it must not itself hit the recursion limit it guards against."""
+    stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, int) and not INT64[0] <= item <= INT64[1]:
+            return OUT_OF_RANGE
+        if not isinstance(item, (dict, list)):
+            continue
         if depth > limit:
-            return True
-        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
-    return False
+            return TOO_DEEP
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list, int)))
+    return None

@@ -10,6 +10,8 @@ from domain.shared.aggregate import Aggregate, applies
 from domain.shared.errors import Conflict, Invalid, NotFound
 
 _NAMESPACE = UUID("2d3f6c1e-8b0a-4e55-a0c4-5c1b9e7f3a10")
+# The read models keep positions in 32-bit integer columns: a larger one would stop them.
+MAX_POSITION = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class TagBook(Aggregate):
             user_id=self.user_id,
             tag=tag,
             description=description,
-            position=len(self.tags) if position is None else position,
+            position=len(self.tags) if position is None else _position(position),
         )
 
     def ensure(self, tag: str) -> None:
@@ -62,7 +64,7 @@ class TagBook(Aggregate):
             tag=current.tag,
             new_tag=renamed,
             description=current.description if description is None else description,
-            position=current.position if position is None else position,
+            position=current.position if position is None else _position(position),
         )
         return self.tags[renamed]
 
@@ -98,4 +100,10 @@ def _clean(tag: str) -> str:
     value = tag.strip() if isinstance(tag, str) else ""
     if not 1 <= len(value) <= 100:
         raise Invalid("a tag must have 1 to 100 characters")
+    return value
+
+
+def _position(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_POSITION:
+        raise Invalid(f"position must be an integer from 0 to {MAX_POSITION}")
     return value

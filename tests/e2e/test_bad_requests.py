@@ -192,3 +192,21 @@ def test_chat_start_without_text_is_400_twice_and_records_no_conversation(api: A
         response = api.client.post("/api/agents/chat", headers=me, json=body)
         assert response.status_code == 400, response.text
     assert api.events("conversations") == before
+
+
+@pytest.mark.parametrize("position", [2**40, 2**70])
+def test_tag_position_out_of_range_is_400_and_the_tag_list_keeps_updating(
+    api: Api, position: int
+) -> None:
+    """Such a position used to be recorded and then stop the conversation list projection
+    (a 32-bit column; SQLite's 64-bit limit): every later tag and chat change went missing."""
+    me = api.user("tags@example.com")
+    assert api.client.post("/api/tags", headers=me, json={"tag": "a"}).status_code == 201
+    response = api.client.put(
+        "/api/tags/a",
+        headers={**me, "Content-Type": "application/json"},
+        content=f'{{"position": {position}}}',
+    )
+    assert response.status_code == 400, response.text
+    assert api.client.post("/api/tags", headers=me, json={"tag": "b"}).status_code == 201
+    assert _tags(api, me) == ["a", "b"]
