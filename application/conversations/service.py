@@ -237,7 +237,8 @@ class ConversationsService:
         description: str | None,
         position: int | None,
     ) -> Done:
-        tagged = self.index.conversation_ids(user_id, tag=tag) if new_tag else []
+        renames = new_tag is not None and new_tag.strip() not in ("", tag)
+        tagged = self.index.conversation_ids(user_id, tag=tag) if renames else []
         done = self._edit_book(user_id, lambda b: b.update(tag, new_tag, description, position))
         if done.value.tag != tag:
             self._retag(user_id, tagged, tag, done.value.tag)
