@@ -5,7 +5,8 @@ rejects bad UTF-8 with a UnicodeDecodeError: neither is the client's 400 on its 
 that decodes but nests deeper than any LibreChat payload does (content parts, tool calls and
 model parameters stay under ten levels) is refused too, because every later step (the event
 mapper, the read models, the presenters) walks it again, some of them recursively. So is an
-integer beyond 64 bits: a read model's integer column would refuse it, and stop there."""
+integer beyond 64 bits, or a NUL character in a string or key: a read model's column
+(PostgreSQL text and jsonb refuse NUL) would refuse it, and stop there."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ TOO_DEEP = f"JSON is nested too deeply (at most {MAX_JSON_DEPTH} levels)"
 NOT_UTF8 = "Request body is not valid UTF-8"
 INT64 = (-(2**63), 2**63 - 1)
 OUT_OF_RANGE = "A number in the request is out of range"
+NUL = "Request text cannot contain NUL characters"
 
 
 class BodyRequest(Request[Any, Any, Any]):
@@ -58,17 +60,22 @@ def _check(value: Any) -> None:
 
 def refusal_of(value: Any, limit: int = MAX_JSON_DEPTH) -> str | None:
     """Why a decoded document is refused, or None: arrays/objects nested more than `limit`
-    deep, or an integer no 64-bit column holds (and no JavaScript client sends). Iterative:
+    deep, an integer no 64-bit column holds (and no JavaScript client sends), a NUL character.
+    Iterative:
     it must not itself hit the recursion limit it guards against."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return NUL
+            continue
         if isinstance(item, int) and not INT64[0] <= item <= INT64[1]:
             return OUT_OF_RANGE
         if not isinstance(item, (dict, list)):
             continue
         if depth > limit:
             return TOO_DEEP
-        children = item.values() if isinstance(item, dict) else item
-        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list, int)))
+        children = [*item, *item.values()] if isinstance(item, dict) else item
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list, int, str)))
     return None

@@ -81,6 +81,13 @@ def http_error(request: Request[Any, Any, Any], error: HTTPException) -> Respons
     return Response(body, status_code=status, headers=error.headers)
 
 
+def bad_data(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """The database could not take a value of the request (a NUL in a query parameter, a
+    number out of a column's range): the request is at fault, and nothing was done."""
+    log.warning("database refused a value on %s %s: %s", request.method, request.url.path, error)
+    return Response({"error": INVALID, "message": INVALID}, status_code=400)
+
+
 def unavailable(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     """The database or Redis is unreachable (restarting, failing over): nothing was done,
     and the client may retry."""
@@ -109,6 +116,8 @@ def internal_error(request: Request[Any, Any, Any], error: Exception) -> Respons
 
 
 HANDLERS: dict[Any, Any] = {
+    sqlalchemy.exc.DataError: bad_data,
+    psycopg.DataError: bad_data,
     sqlalchemy.exc.OperationalError: unavailable,
     sqlalchemy.exc.DisconnectionError: unavailable,
     psycopg.OperationalError: unavailable,

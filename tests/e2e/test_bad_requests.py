@@ -210,3 +210,23 @@ def test_tag_position_out_of_range_is_400_and_the_tag_list_keeps_updating(
     assert response.status_code == 400, response.text
     assert api.client.post("/api/tags", headers=me, json={"tag": "b"}).status_code == 201
     assert _tags(api, me) == ["a", "b"]
+
+
+def test_nul_character_in_a_body_is_400_and_the_tag_list_keeps_updating(api: Api) -> None:
+    """PostgreSQL text refuses NUL: recorded, it stopped the conversation list projection."""
+    me = api.user("nul@example.com")
+    response = api.client.post("/api/tags", headers=me, json={"tag": "a\u0000b"})
+    assert response.status_code == 400, response.text
+    assert response.json()["message"] == "Request text cannot contain NUL characters"
+    assert api.client.post("/api/tags", headers=me, json={"tag": "b"}).status_code == 201
+    assert _tags(api, me) == ["b"]
+
+
+def test_nul_character_in_a_query_parameter_is_400_on_postgresql(api_for: Any) -> None:
+    """PostgreSQL refuses NUL in a query parameter too (SQLite just finds nothing)."""
+    api = api_for("distributed")
+    me = api.user("nul@example.com")
+    for params in ({"search": "a\u0000"}, {"tags": "a\u0000"}):
+        path = "/api/messages" if "search" in params else "/api/convos"
+        response = api.client.get(path, headers=me, params=params)
+        assert response.status_code == 400, response.text
