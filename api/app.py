@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 
 from api import health, limits, observability
+from api.bodies import BodyRequest
 from api.chat.controllers import ChatController
 from api.conversations.convos import ConvosController
 from api.conversations.messages import MessagesController
@@ -68,6 +69,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
         ],
         lifespan=[lifespan],
         exception_handlers={**HANDLERS, **limits.HANDLERS},
+        request_class=BodyRequest,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(title="Chronicle", version="0.1.0", path="/schema"),
         state=State({"metrics": metrics}),

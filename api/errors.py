@@ -20,12 +20,20 @@ from domain.shared.errors import (
     Invalid,
     NotFound,
     Unauthenticated,
+    Unavailable,
 )
 from infrastructure.eventstore.keystore import SubjectShredded
 
 log = logging.getLogger("chronicle.api")
 
-STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 400, Unauthenticated: 401}
+STATUS = {
+    NotFound: 404,
+    Forbidden: 403,
+    Conflict: 409,
+    Invalid: 400,
+    Unauthenticated: 401,
+    Unavailable: 503,
+}
 INVALID = "Invalid request data"
 
 # Statuses whose body is fixed, whatever the detail says (LibreChat's wording).
@@ -42,14 +50,22 @@ def _body(message: str) -> dict[str, str]:
 
 def domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
     status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
-    return Response(_body(str(error) or type(error).__name__), status_code=status)
+    headers = {"Retry-After": "1"} if status == 503 else None
+    return Response(_body(str(error) or type(error).__name__), status_code=status, headers=headers)
 
 
 def validation_error(_: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
     """Wrong types and missing fields: one short reason, never the schema internals."""
-    reasons = [str(e.get("message", "")) for e in (error.extra or []) if isinstance(e, dict)]
+    reasons = [_reason(e) for e in (error.extra or []) if isinstance(e, dict)]
     reason = "; ".join(r for r in reasons if r) or str(error.detail)
     return Response({"error": INVALID, "message": reason}, status_code=400)
+
+
+def _reason(extra: dict[str, Any]) -> str:
+    message, key = str(extra.get("message", "")), extra.get("key")
+    if key and message == repr(key):  # a missing value surfaces as its KeyError's text
+        return "Request body is required" if key == "data" else f"{key} is required"
+    return message
 
 
 def http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
@@ -70,6 +86,13 @@ def shredded(_: Request[Any, Any, Any], error: SubjectShredded) -> Response[Any]
     """A write for an account whose key is gone: that account no longer exists, whichever
     route got there first (the revocation check normally answers before)."""
     return Response(FIXED[401], status_code=401)
+
+
+def bad_data(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """The database could not take a value of the request (a NUL in a query parameter, a
+    number out of a column's range): the request is at fault, and nothing was done."""
+    log.warning("database refused a value on %s %s: %s", request.method, request.url.path, error)
+    return Response({"error": INVALID, "message": INVALID}, status_code=400)
 
 
 def unavailable(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
@@ -100,6 +123,8 @@ def internal_error(request: Request[Any, Any, Any], error: Exception) -> Respons
 
 
 HANDLERS: dict[Any, Any] = {
+    sqlalchemy.exc.DataError: bad_data,
+    psycopg.DataError: bad_data,
     sqlalchemy.exc.OperationalError: unavailable,
     sqlalchemy.exc.DisconnectionError: unavailable,
     psycopg.OperationalError: unavailable,

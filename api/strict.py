@@ -7,6 +7,7 @@ from typing import TypeVar
 
 import msgspec
 
+from api.bodies import NOT_UTF8, TOO_DEEP, refusal_of
 from domain.shared.errors import Invalid
 
 T = TypeVar("T")
@@ -18,13 +19,25 @@ NO_NUL = "^[^\x00]*$"  # the only pattern our schemas use: PostgreSQL text refus
 
 def decode(body: bytes, schema: type[T]) -> T:
     """Litestar converts bodies leniently (`"9"` → 9); the read models need the types the
-    client meant, so the routes whose fields reach a column decode here instead."""
+    client meant, so the routes whose fields reach a column decode here instead. The schema
+    names the field it refuses; then the limits every body has (api/bodies.py) apply to the
+    rest, unused keys included."""
     try:
-        return msgspec.json.decode(body or b"{}", type=schema, strict=True)
+        raw = msgspec.json.decode(body or b"{}")
+    except RecursionError:
+        raise Invalid(TOO_DEEP) from None
+    except UnicodeDecodeError:
+        raise Invalid(NOT_UTF8) from None
+    except msgspec.DecodeError:
+        raise Invalid("Invalid request data") from None
+    try:
+        value = msgspec.convert(raw, type=schema, strict=True)
     except msgspec.ValidationError as error:
         raise Invalid(_reason(str(error))) from None
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-        raise Invalid("Invalid request data") from None
+    refusal = refusal_of(raw)
+    if refusal is not None:
+        raise Invalid(refusal)
+    return value
 
 
 def _reason(message: str) -> str:

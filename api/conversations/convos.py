@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 from uuid import UUID
@@ -13,6 +12,7 @@ from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.params import JSONBody, MultipartBody
 
+from api.bodies import decode_json
 from api.conversations.schemas import ConvoCommand, DuplicateBody, ForkBody
 from api.deps import container_of, provide_user_id
 from api.limits import FORK, IMPORT
@@ -123,9 +123,9 @@ class ConvosController(Controller):
 
     @delete("/", status_code=201, sync_to_thread=True)
     def delete_convos(
-        self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[ConvoCommand]
+        self, request: Request[Any, Any, Any], user_id: UUID, data: ConvoCommand | None = None
     ) -> Response[Any]:
-        arg = data.arg
+        arg = (data or ConvoCommand()).arg  # no body: LibreChat's "no parameters provided"
         if not any((arg.conversationId, arg.source, arg.thread_id, arg.endpoint)):
             return Response({"error": "no parameters provided"}, status_code=400)
         if arg.source == "button" and not arg.conversationId:
@@ -173,10 +173,7 @@ class ConvosController(Controller):
         raw = await upload.read()
         if len(raw) > MAX_IMPORT_BYTES:
             return Response({"message": "File is too large"}, status_code=413)
-        try:
-            parsed = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            return Response({"message": "Invalid JSON file"}, status_code=400)
+        parsed = decode_json(raw, "Invalid JSON file")
         from anyio import to_thread
 
         service = container_of(request).conversations

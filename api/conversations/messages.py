@@ -175,7 +175,7 @@ def _cursor_time(cursor: str | None) -> datetime | None:
         return None
     try:
         return as_utc(datetime.fromisoformat(cursor.replace("Z", "+00:00")))
-    except ValueError:
+    except (ValueError, OverflowError):  # a date past year 9999 once moved to UTC
         raise Invalid("Invalid cursor") from None
 
 

@@ -4,6 +4,7 @@ question, a regenerated answer, or an answer continued from where it stopped."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 import anyio
+from eventsourcing.persistence import IntegrityError
 
 from application.chat.catalog import Catalog
 from application.chat.generation import Generations, Plan
@@ -20,7 +22,7 @@ from application.conversations.presenters import message_json
 from application.conversations.service import ConversationsService
 from domain.conversations.conversation import Conversation, Message
 from domain.conversations.rules import NO_PARENT
-from domain.shared.errors import Conflict, Invalid
+from domain.shared.errors import Conflict, Invalid, NotFound
 
 # Derives a new conversation's id from its clientRequestId: a retried start names the same one.
 REQUEST_IDS = UUID("5b0f2d8c-0c6e-4c1e-9f4a-7d7e3c2b1a09")
@@ -100,13 +102,15 @@ class Turns:
         conversation_id, new = self._conversation_id(user_id, command)
         endpoint, model = self.catalog.resolve(command.endpoint, command.model)
         if new:
-            self.conversations.start(
-                user_id,
-                conversation_id,
-                endpoint=endpoint.name,
-                model=model,
-                settings=dict(command.settings),
-            )
+            _check_first_turn(command)
+            with contextlib.suppress(IntegrityError):  # a retry whose conversation is in
+                self.conversations.start(
+                    user_id,
+                    conversation_id,
+                    endpoint=endpoint.name,
+                    model=model,
+                    settings=dict(command.settings),
+                )
         conversation = self.conversations.get(user_id, conversation_id)
         user_message, parent_id, prefix = self._turn(user_id, conversation, command)
         job = Job(
@@ -193,6 +197,19 @@ def _uuid(value: str | None) -> UUID | None:
         return UUID(value) if value else None
     except ValueError:
         return None
+
+
+def _check_first_turn(command: StartChat) -> None:
+    """Refuse, before a new conversation is recorded, what `_turn` would refuse on it (it has
+    no messages yet): a start that fails must not leave an empty conversation behind."""
+    if command.is_continued and command.response_message_id:
+        _required(command.response_message_id)
+        raise NotFound("Message not found")
+    if command.is_regenerate:
+        _required(command.override_parent_message_id or command.parent_message_id)
+        raise NotFound("Message not found")
+    if not command.text.strip():
+        raise Invalid("Message text is required")
 
 
 def _required(value: str | None) -> UUID:

@@ -36,7 +36,15 @@ class ImportedConversation:
 
 
 def read_export(data: Any) -> list[ImportedConversation]:
-    """Detect the format as LibreChat does and read every conversation in it."""
+    """Detect the format as LibreChat does and read every conversation in it. A file whose
+    values have the wrong shapes (a string where an object belongs) is invalid as a whole."""
+    try:
+        return _read(data)
+    except (AttributeError, TypeError, KeyError):
+        raise Invalid("Invalid import file") from None
+
+
+def _read(data: Any) -> list[ImportedConversation]:
     if isinstance(data, dict) and "conversationId" in data:
         return [_librechat(data)]
     if isinstance(data, list) and data and all(isinstance(c, dict) for c in data):

@@ -8,7 +8,9 @@ from uuid import UUID
 
 
 class ConversationIndex(Protocol):
-    """Ids of a user's conversations, for commands that touch many of them at once."""
+    """Ids of a user's conversations, for commands that touch many of them at once. The list
+    is complete as of the call (every conversation committed before it is in), or the call
+    raises Unavailable: a bulk command never skips a conversation silently."""
 
     def conversation_ids(
         self, user_id: UUID, *, archived: bool | None = None, tag: str | None = None

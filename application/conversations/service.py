@@ -97,9 +97,7 @@ class ConversationsService:
         return Done(len(archived), archived[-1].position if archived else None)
 
     def set_tags(self, user_id: UUID, conversation_id: UUID, tags: object) -> Done:
-        done = self._change(user_id, conversation_id, lambda c: c.tag(tags))
-        self._ensure_tags(user_id, done.value.tags)
-        return done
+        return self._tag(user_id, conversation_id, lambda c, _: c.tag(tags))
 
     def _delete_one(self, user_id: UUID, conversation_id: UUID) -> bool:
         try:
@@ -199,10 +197,9 @@ class ConversationsService:
         """Import every conversation of an export; ids derive from the source's ids, so a
         second import of the same file skips what is already there."""
         imported, position = 0, None
-        # every conversation is built (and so checked) before any is saved: a bad one
-        # rejects the file with nothing recorded
-        conversations = [_imported(user_id, source) for source in read_export(data)]
-        for conversation in conversations:
+        # Every conversation is built (and so validated) before the first is recorded: a bad
+        # one late in the file must not leave the earlier ones imported behind a 400.
+        for conversation in [_imported(user_id, source) for source in read_export(data)]:
             if self.store.exists(conversation.id):
                 continue
             try:
@@ -216,15 +213,21 @@ class ConversationsService:
     def create_tag(
         self, user_id: UUID, tag: str, description: str = "", conversation_id: UUID | None = None
     ) -> Done:
+        """The tag, and its use on `conversation_id`, are recorded together or not at all."""
+
         def create(book: TagBook) -> TagDefinition:
             book.create(tag, description)
             return book.get(tag.strip())
 
-        done = self._edit_book(user_id, create)
-        if conversation_id is not None:
-            conversation = self.get(user_id, conversation_id)
-            self.set_tags(user_id, conversation_id, [*conversation.tags, done.value.tag])
-        return done
+        if conversation_id is None:
+            return self._edit_book(user_id, create)
+
+        def create_on(conversation: Conversation, book: TagBook) -> TagDefinition:
+            created = create(book)
+            conversation.tag([*conversation.tags, created.tag])
+            return created
+
+        return self._tag(user_id, conversation_id, create_on)
 
     def update_tag(
         self,
@@ -234,33 +237,48 @@ class ConversationsService:
         description: str | None,
         position: int | None,
     ) -> Done:
+        renames = new_tag is not None and new_tag.strip() not in ("", tag)
+        tagged = self.index.conversation_ids(user_id, tag=tag) if renames else []
         done = self._edit_book(user_id, lambda b: b.update(tag, new_tag, description, position))
         if done.value.tag != tag:
-            self._retag_everywhere(user_id, tag, done.value.tag)
+            self._retag(user_id, tagged, tag, done.value.tag)
         return done
 
     def delete_tag(self, user_id: UUID, tag: str) -> Done:
+        tagged = self.index.conversation_ids(user_id, tag=tag)
         done = self._edit_book(user_id, lambda b: b.delete(tag))
-        self._retag_everywhere(user_id, tag, None)
+        self._retag(user_id, tagged, tag, None)
         return done
 
-    def _retag_everywhere(self, user_id: UUID, old: str, new: str | None) -> None:
-        for cid in self.index.conversation_ids(user_id, tag=old):
+    def _retag(self, user_id: UUID, tagged: list[UUID], old: str, new: str | None) -> None:
+        """`tagged` was read from the index before the book changed: an index that cannot
+        answer (see ConversationIndex) fails the command before anything is recorded."""
+        for cid in tagged:
             self._change(
                 user_id,
                 cid,
                 lambda c: c.tag([t for t in ([new if t == old else t for t in c.tags]) if t]),
             )
 
-    def _ensure_tags(self, user_id: UUID, tags: list[str]) -> None:
-        book = self._book(user_id)
+    def _tag(
+        self,
+        user_id: UUID,
+        conversation_id: UUID,
+        decide: Callable[[Conversation, TagBook], T],
+    ) -> Done:
+        """Change a conversation's tags and define the new ones in the book, in one commit:
+        a command that fails (not the caller's conversation, a bad tag) records neither."""
 
-        def ensure(book: TagBook) -> None:
-            for tag in tags:
+        def attempt() -> Done:
+            conversation = self.get(user_id, conversation_id)
+            book = self._book(user_id)
+            value = decide(conversation, book)
+            for tag in conversation.tags:
                 book.ensure(tag)
+            position = self.store.commit(book, conversation, actor=user_id)
+            return Done(value if value is not None else conversation, position)
 
-        if any(t not in book.tags for t in tags):
-            self._edit_book(user_id, ensure)
+        return retry_on_conflict(attempt)
 
     def _book(self, user_id: UUID) -> TagBook:
         book_id = tag_book_id(user_id)

@@ -25,3 +25,7 @@ class Invalid(DomainError):
 
 class Unauthenticated(DomainError):
     """Credentials are missing, wrong or expired."""
+
+
+class Unavailable(DomainError):
+    """What the command must read cannot answer completely in time; retrying later works."""

@@ -1,4 +1,5 @@
-"""The conversation index the bulk commands read (after the caller's own writes are in)."""
+"""The conversation index the bulk commands read: complete as of the command's start, or an
+error (never a silently shorter list)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from domain.shared.errors import Unavailable
 from projections.conversations import queries
 from projections.engine.consistency import ReadYourWrites
+
+BEHIND = "Conversations are still being indexed; please retry in a moment"
 
 
 class ProjectedConversationIndex:
@@ -19,7 +23,10 @@ class ProjectedConversationIndex:
     def conversation_ids(
         self, user_id: UUID, *, archived: bool | None = None, tag: str | None = None
     ) -> list[UUID]:
-        self._consistency.wait(user_id, ["conversation_list"])
+        # A bulk command acts on every conversation this returns: a list missing some (a
+        # lagging projection) would skip them silently, so it is complete or an error.
+        if not self._consistency.wait_for_head(["conversation_list"]):
+            raise Unavailable(BEHIND)
         with self._db.connect() as conn:
             return queries.conversation_ids(conn, user_id, archived, tag)
 

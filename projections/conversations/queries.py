@@ -125,7 +125,7 @@ def decode_cursor(cursor: str) -> tuple[Any, Any, str]:
         data = json.loads(base64.b64decode(cursor, validate=True))
         primary = _primary(data.get("sortBy", "updatedAt"), data["primary"])
         return primary, _parse(data["secondary"]), str(UUID(data["id"]))
-    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError, binascii.Error):
         raise Invalid("Invalid cursor") from None
 
 

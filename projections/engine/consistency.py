@@ -55,8 +55,20 @@ class ReadYourWrites:
         if actor is None:
             return True
         marks = self.watermarks.get(actor)
-        if not marks:
-            return True
+        return self._wait_until(marks, projections) if marks else True
+
+    def wait_for_head(self, projections: Iterable[str]) -> bool:
+        """True when every named projection has applied everything committed (in the
+        contexts it reads) before this call, whoever wrote it. Stronger than `wait`: it needs
+        no watermark (one skipped while Redis was down, or expired, cannot fool it), so a
+        command may trust the read model to be complete as of its own start."""
+        names = list(projections)
+        contexts = {c for name in names for c in self.engine.projections[name].subscriptions}
+        stores = self.engine.stores
+        heads = {c: int(stores[c].recorder.max_notification_id() or 0) for c in contexts}
+        return self._wait_until(heads, names)
+
+    def _wait_until(self, marks: dict[str, int], projections: Iterable[str]) -> bool:
         deadline = time.monotonic() + self.timeout
         pause = 0.002
         for name in projections:
