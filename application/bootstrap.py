@@ -57,7 +57,6 @@ class Container:
     consistency: Any  # projections.engine.consistency.ReadYourWrites
     identity: IdentityService
     revocations: Revocations
-    # the conversations context, one piece per responsibility (application/conversations/)
     conversations: Conversations
     messages: Messages
     tags: Tags

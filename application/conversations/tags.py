@@ -24,10 +24,6 @@ class Tags:
         self.store = conversations.store
         self.index = conversations.index
 
-    def tags(self, user_id: UUID) -> list[TagDefinition]:
-        book = self._book(user_id)
-        return sorted(book.tags.values(), key=lambda t: (t.position, t.tag))
-
     def set_tags(self, user_id: UUID, conversation_id: UUID, tags: object) -> Done:
         return self._tag(user_id, conversation_id, lambda c, _: c.tag(tags))
 
