@@ -19,7 +19,11 @@ from uuid import UUID
 from application.chat.config import load_endpoints
 from application.chat.service import ChatService
 from application.chat.titles import Titles
-from application.conversations.service import ConversationsService
+from application.conversations.bulk import Bulk
+from application.conversations.conversations import Conversations
+from application.conversations.copies import Copies
+from application.conversations.messages import Messages
+from application.conversations.tags import Tags
 from application.identity.abuse import AbusePolicy
 from application.identity.bans import BanRecorder, BanRevoker
 from application.identity.revocation import Revocations
@@ -53,7 +57,11 @@ class Container:
     consistency: Any  # projections.engine.consistency.ReadYourWrites
     identity: IdentityService
     revocations: Revocations
-    conversations: ConversationsService
+    conversations: Conversations
+    messages: Messages
+    tags: Tags
+    bulk: Bulk
+    copies: Copies
     chat: ChatService
     tokens: Any  # infrastructure.tokens.JwtTokens
     broker: Any  # dramatiq.Broker
@@ -193,13 +201,15 @@ def bootstrap(
 
     listeners += [mark_writer, poker.committed]
     consistency = ReadYourWrites(engine, watermarks, settings.read_your_writes_timeout_s)
-    conversations = ConversationsService(
+    conversations = Conversations(
         stores["conversations"], ProjectedConversationIndex(reads, consistency)
     )
+    messages = Messages(conversations)
     catalog = build_catalog(load_endpoints(environ), settings.echo_delay_s)
     titler = Titles(conversations, catalog)  # the title actor's: registered before the chat
     chat = ChatService(
         conversations,
+        messages,
         catalog,
         _stream_bus(settings),
         LibreChatFrames(),
@@ -218,6 +228,10 @@ def bootstrap(
         identity=identity,
         revocations=revocations,
         conversations=conversations,
+        messages=messages,
+        tags=Tags(conversations),
+        bulk=Bulk(conversations),
+        copies=Copies(conversations),
         chat=chat,
         tokens=tokens,
         broker=broker,
