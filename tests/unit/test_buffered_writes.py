@@ -225,6 +225,24 @@ def test_buffered_application_equals_event_by_event_for_every_kind_of_change() -
                 assert _apply(events[:cut], batch) == expected, (seed, cut, batch)
 
 
+def test_buffered_application_equals_event_by_event_when_a_tag_is_renamed_twice() -> None:
+    # Given a tag renamed, then its old name renamed again (no longer there: nothing happens),
+    # then the new name renamed back, all within one batch
+    user = uuid.uuid4()
+    by = _by(user, user, datetime(2026, 1, 1, tzinfo=UTC))
+    events = [
+        TagCreated(**by, tag="a"),
+        TagUpdated(**by, tag="a", new_tag="b", description="first"),
+        TagUpdated(**by, tag="a", new_tag="c", description="nothing to rename"),
+        TagUpdated(**by, tag="b", new_tag="a", description="back"),
+        TagUpdated(**by, tag="b", new_tag="d", description="nothing again"),
+    ]
+    # Then one batch leaves the tag book as applying them one by one does
+    expected = _apply(events, 1)
+    assert [row[1:3] for row in expected["conversation_tags"]] == [("a", "back")]
+    assert _apply(events, len(events)) == expected
+
+
 def test_a_repeated_key_starts_a_new_run() -> None:
     engine = sa.create_engine("sqlite://")
     metadata = sa.MetaData()
