@@ -26,20 +26,18 @@ class Change:
 class Upsert(Change):
     def __init__(
         self, statement: Any, table: sa.Table, key: tuple[str, ...], sets: tuple[str, ...]
-    ):
+    ) -> None:
         super().__init__(statement)
-        self.table, self.key, self._sets = table, key, frozenset(sets)
+        self.table, self.key = table, key
+        self._key, self._sets = frozenset(key), frozenset(sets)
 
-    def sets(
+    def amendable(
         self, table: sa.Table, where: Mapping[str, Any], groups: tuple[Mapping[str, Any], ...]
     ) -> bool:
-        """Whether an update of `table` selecting by `where` is one of this upsert's rows, on
-        columns it sets whether it inserts or updates (so the queued row may be amended)."""
-        if (
-            table is not self.table
-            or len(where) != len(self.key)
-            or not all(k in where for k in self.key)
-        ):
+        """Whether an update of `table` selecting by `where` changes one of this upsert's rows
+        only in columns it sets, whether it inserts or updates (so the queued row may take
+        the change)."""
+        if table is not self.table or where.keys() != self._key:
             return False
         return all(column in self._sets for group in groups for column in group)
 

@@ -113,7 +113,9 @@ class BufferedRows:
     ) -> bool:
         """Fold the update into the row the current upsert run queued for the same key."""
         change = self._change
-        if not isinstance(change, Upsert) or not change.sets(table, where, (values, add, or_keep)):
+        if not isinstance(change, Upsert) or not change.amendable(
+            table, where, (values, add, or_keep)
+        ):
             return False
         index = self._keys.get(tuple(where[k] for k in change.key))
         if index is None:
