@@ -3,7 +3,6 @@ filter it, and each user's tag book with counts."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,8 +21,8 @@ from domain.conversations.events import (
     TagUpdated,
 )
 from domain.identity.events import UserDeleted
-from infrastructure.database import BufferedConnection, upsert, write
 from projections.engine.projection import Projection, TableNamer
+from projections.engine.rows import Rows
 
 Tables = dict[str, sa.Table]
 
@@ -106,15 +105,14 @@ class ConversationListProjection(Projection):
             "conversation_tags": _tags(metadata, name_for),
         }
 
-    def apply(self, conn: sa.Connection, tables: Tables, event: Any) -> None:
+    def apply(self, rows: Rows, tables: Tables, event: Any) -> None:
         handler = _HANDLERS.get(type(event))
         if handler is not None:
-            handler(conn, tables, event)
+            handler(rows, tables, event)
 
 
-def _started(conn: sa.Connection, t: Tables, e: ConversationStarted) -> None:
-    upsert(
-        conn,
+def _started(rows: Rows, t: Tables, e: ConversationStarted) -> None:
+    rows.upsert(
         t["conversations"],
         {
             "conversation_id": str(e.originator_id),
@@ -135,117 +133,67 @@ def _started(conn: sa.Connection, t: Tables, e: ConversationStarted) -> None:
     )
 
 
-def _row(t: Tables, e: Any) -> Any:
-    return t["conversations"].c.conversation_id == str(e.originator_id)
+def _this(e: Any) -> dict[str, Any]:
+    """The event's conversation (the key of its row, and of its tag links)."""
+    return {"conversation_id": str(e.originator_id)}
 
 
-def _update(conn: sa.Connection, t: Tables, e: Any, **values: Any) -> None:
-    conn.execute(t["conversations"].update().where(_row(t, e)).values(**values))
+def _retitled(rows: Rows, t: Tables, e: ConversationRetitled) -> None:
+    rows.update(t["conversations"], _this(e), {"title": e.title, "updated_at": e.timestamp})
 
 
-def _retitled(conn: sa.Connection, t: Tables, e: ConversationRetitled) -> None:
-    _update(conn, t, e, title=e.title, updated_at=e.timestamp)
-
-
-def _settings(conn: sa.Connection, t: Tables, e: ConversationSettingsChanged) -> None:
-    current = conn.execute(sa.select(t["conversations"].c.settings).where(_row(t, e))).scalar()
+def _settings(rows: Rows, t: Tables, e: ConversationSettingsChanged) -> None:
+    current = rows.get(t["conversations"], _this(e))
     values: dict[str, Any] = {
-        "settings": {**(current or {}), **(e.settings or {})},
+        "settings": {**((current or {}).get("settings") or {}), **(e.settings or {})},
         "updated_at": e.timestamp,
     }
     if e.endpoint:
         values["endpoint"] = e.endpoint
     if e.model:
         values["model"] = e.model
-    _update(conn, t, e, **values)
+    rows.update(t["conversations"], _this(e), values)
 
 
-def _archived(conn: sa.Connection, t: Tables, e: ConversationArchived) -> None:
-    _update(conn, t, e, is_archived=e.archived, archived_at=e.timestamp if e.archived else None)
+def _archived(rows: Rows, t: Tables, e: ConversationArchived) -> None:
+    archived_at = e.timestamp if e.archived else None
+    rows.update(
+        t["conversations"], _this(e), {"is_archived": e.archived, "archived_at": archived_at}
+    )
 
 
-def _pinned(conn: sa.Connection, t: Tables, e: ConversationPinned) -> None:
-    _update(conn, t, e, pinned=e.pinned)
+def _pinned(rows: Rows, t: Tables, e: ConversationPinned) -> None:
+    rows.update(t["conversations"], _this(e), {"pinned": e.pinned})
 
 
-def _tagged(conn: sa.Connection, t: Tables, e: ConversationTagged) -> None:
+def _tagged(rows: Rows, t: Tables, e: ConversationTagged) -> None:
     tags = list(e.tags or [])
-    _update(conn, t, e, tags=tags)
-    links = t["conversation_tag_links"]
-    conn.execute(links.delete().where(links.c.conversation_id == str(e.originator_id)))
-    if tags:
-        conn.execute(
-            links.insert(),
-            [
-                {"conversation_id": str(e.originator_id), "tag": tag, "user_id": str(e.user_id)}
-                for tag in tags
-            ],
+    rows.update(t["conversations"], _this(e), {"tags": tags})
+    rows.delete(t["conversation_tag_links"], _this(e))
+    for tag in tags:
+        rows.insert(
+            t["conversation_tag_links"], {**_this(e), "tag": tag, "user_id": str(e.user_id)}
         )
 
 
-def _deleted(conn: sa.Connection, t: Tables, e: ConversationDeleted) -> None:
-    links = t["conversation_tag_links"]
-    conn.execute(links.delete().where(links.c.conversation_id == str(e.originator_id)))
-    conn.execute(t["conversations"].delete().where(_row(t, e)))
+def _deleted(rows: Rows, t: Tables, e: ConversationDeleted) -> None:
+    rows.delete(t["conversation_tag_links"], _this(e))
+    rows.delete(t["conversations"], _this(e))
 
 
-def _message(conn: sa.Connection, t: Tables, e: MessagePosted) -> None:
-    conversation_id = str(e.originator_id)
-    if isinstance(conn, BufferedConnection):
-        started = conn.queued_insert(t["conversations"], (conversation_id,))
-        if started is not None:  # started in this batch and not sent yet: amend its row
-            started["message_count"] += 1
-            started["updated_at"] = e.timestamp
-            started["endpoint"] = e.endpoint or started["endpoint"]
-            started["model"] = e.model or started["model"]
-            return
-    write(
-        conn,
-        _message_update(t["conversations"]),
-        {
-            "b_id": conversation_id,
-            "b_n": 1,
-            "b_at": e.timestamp,
-            "b_ep": e.endpoint or None,
-            "b_md": e.model or None,
-        },
-        key=(conversation_id,),
-        combine=_posts_to_one,
+def _message(rows: Rows, t: Tables, e: MessagePosted) -> None:
+    """One more message, the time of the last, and the endpoint and model last given."""
+    rows.update(
+        t["conversations"],
+        _this(e),
+        {"updated_at": e.timestamp},
+        add={"message_count": 1},
+        or_keep={"endpoint": e.endpoint or None, "model": e.model or None},
     )
 
 
-def _posts_to_one(last: dict[str, Any], row: dict[str, Any]) -> dict[str, Any] | None:
-    """Posts to one conversation: one update with their sum, the last time and the last
-    endpoint and model given, as applying them one by one would leave it."""
-    if last["b_id"] != row["b_id"]:
-        return None
-    return {
-        "b_id": row["b_id"],
-        "b_n": last["b_n"] + 1,
-        "b_at": row["b_at"],
-        "b_ep": row["b_ep"] or last["b_ep"],
-        "b_md": row["b_md"] or last["b_md"],
-    }
-
-
-@functools.lru_cache(maxsize=64)
-def _message_update(convos: sa.Table) -> Any:
-    """One statement per table, so a run of posts goes out as one `executemany`."""
-    return (
-        convos.update()
-        .where(convos.c.conversation_id == sa.bindparam("b_id"))
-        .values(
-            updated_at=sa.bindparam("b_at"),
-            message_count=convos.c.message_count + sa.bindparam("b_n", type_=sa.Integer),
-            endpoint=sa.func.coalesce(sa.bindparam("b_ep", type_=sa.String), convos.c.endpoint),
-            model=sa.func.coalesce(sa.bindparam("b_md", type_=sa.String), convos.c.model),
-        )
-    )
-
-
-def _tag_created(conn: sa.Connection, t: Tables, e: TagCreated) -> None:
-    upsert(
-        conn,
+def _tag_created(rows: Rows, t: Tables, e: TagCreated) -> None:
+    rows.upsert(
         t["conversation_tags"],
         {
             "user_id": str(e.user_id),
@@ -259,29 +207,26 @@ def _tag_created(conn: sa.Connection, t: Tables, e: TagCreated) -> None:
     )
 
 
-def _tag_updated(conn: sa.Connection, t: Tables, e: TagUpdated) -> None:
-    tags = t["conversation_tags"]
-    conn.execute(
-        tags.update()
-        .where(tags.c.user_id == str(e.user_id), tags.c.tag == e.tag)
-        .values(
-            tag=e.new_tag,
-            description=e.description or "",
-            position=e.position,
-            updated_at=e.timestamp,
-        )
+def _tag_updated(rows: Rows, t: Tables, e: TagUpdated) -> None:
+    rows.update(
+        t["conversation_tags"],
+        {"user_id": str(e.user_id), "tag": e.tag},
+        {
+            "tag": e.new_tag,
+            "description": e.description or "",
+            "position": e.position,
+            "updated_at": e.timestamp,
+        },
     )
 
 
-def _tag_deleted(conn: sa.Connection, t: Tables, e: TagDeleted) -> None:
-    tags = t["conversation_tags"]
-    conn.execute(tags.delete().where(tags.c.user_id == str(e.user_id), tags.c.tag == e.tag))
+def _tag_deleted(rows: Rows, t: Tables, e: TagDeleted) -> None:
+    rows.delete(t["conversation_tags"], {"user_id": str(e.user_id), "tag": e.tag})
 
 
-def _user_deleted(conn: sa.Connection, t: Tables, e: UserDeleted) -> None:
-    user = str(e.originator_id)
+def _user_deleted(rows: Rows, t: Tables, e: UserDeleted) -> None:
     for table in t.values():
-        conn.execute(table.delete().where(table.c.user_id == user))
+        rows.delete(table, {"user_id": str(e.originator_id)})
 
 
 _HANDLERS: dict[type, Any] = {

@@ -15,8 +15,8 @@ from domain.conversations.events import (
     MessagePosted,
 )
 from domain.identity.events import UserDeleted
-from infrastructure.database import upsert
 from projections.engine.projection import Projection, TableNamer
+from projections.engine.rows import Rows
 
 Tables = dict[str, sa.Table]
 
@@ -65,10 +65,10 @@ class TranscriptProjection(Projection):
         )
         return {"messages": messages}
 
-    def apply(self, conn: sa.Connection, tables: Tables, event: Any) -> None:
+    def apply(self, rows: Rows, tables: Tables, event: Any) -> None:
         messages = tables["messages"]
         if isinstance(event, MessagePosted):
-            upsert(conn, messages, _row(event), key=["conversation_id", "message_id"])
+            rows.upsert(messages, _row(event), key=["conversation_id", "message_id"])
         elif isinstance(event, MessageEdited):
             values: dict[str, Any] = {
                 "text": event.text,
@@ -77,29 +77,22 @@ class TranscriptProjection(Projection):
             }
             if event.token_count is not None:
                 values["token_count"] = event.token_count
-            conn.execute(messages.update().where(*_one(messages, event)).values(**values))
+            rows.update(messages, _one(event), values)
         elif isinstance(event, MessageFeedbackGiven):
-            conn.execute(
-                messages.update()
-                .where(*_one(messages, event))
-                .values(feedback=event.feedback, updated_at=event.timestamp)
+            rows.update(
+                messages, _one(event), {"feedback": event.feedback, "updated_at": event.timestamp}
             )
         elif isinstance(event, MessageDeleted):
-            conn.execute(messages.delete().where(*_one(messages, event)))
+            rows.delete(messages, _one(event))
         elif isinstance(event, ConversationDeleted):
-            conn.execute(
-                messages.delete().where(messages.c.conversation_id == str(event.originator_id))
-            )
+            rows.delete(messages, {"conversation_id": str(event.originator_id)})
         elif isinstance(event, UserDeleted):
-            conn.execute(messages.delete().where(messages.c.user_id == str(event.originator_id)))
+            rows.delete(messages, {"user_id": str(event.originator_id)})
 
 
-def _one(messages: sa.Table, e: Any) -> tuple[Any, Any]:
+def _one(e: Any) -> dict[str, str]:
     """The event's message: its id within its own conversation (the row's whole key)."""
-    return (
-        messages.c.conversation_id == str(e.originator_id),
-        messages.c.message_id == str(e.message_id),
-    )
+    return {"conversation_id": str(e.originator_id), "message_id": str(e.message_id)}
 
 
 def _row(e: MessagePosted) -> dict[str, Any]:

@@ -19,14 +19,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from eventsourcing.persistence import MapperDeserialisationError
 
-from infrastructure.database import BufferedConnection
 from projections.engine.projection import Projection
 from projections.engine.state import projection_parked
+from projections.engine.writes import BufferedRows
 
 log = logging.getLogger(__name__)
 
@@ -99,10 +99,10 @@ def _apply_in_savepoint(
     conn: sa.Connection, projection: Projection, tables: dict[str, sa.Table], events: list[Any]
 ) -> None:
     with conn.begin_nested():
-        buffered = BufferedConnection(conn)
+        rows = BufferedRows(conn)
         for event in events:
-            projection.apply(cast(sa.Connection, buffered), tables, event)
-        buffered.flush()
+            projection.apply(rows, tables, event)
+        rows.flush()
 
 
 def park(

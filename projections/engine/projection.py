@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from domain.shared.events import DomainEvent
+from projections.engine.rows import Rows
 
 TableNamer = Callable[[str], str]
 
@@ -16,7 +17,7 @@ TableNamer = Callable[[str], str]
 class Projection(ABC):
     """A read model. Subclasses set `name`, `version` and `subscriptions` and implement
     `define` (its tables, named through `name_for` so the engine can version them) and
-    `apply` (upsert rows for one event).
+    `apply` (the row changes one event makes).
 
     Bump `version` whenever `apply` or the tables change: the engine then builds the new
     version into fresh tables while the old one keeps serving, and switches when caught up.
@@ -32,8 +33,9 @@ class Projection(ABC):
         """Declare the tables; key = the stable (view) name."""
 
     @abstractmethod
-    def apply(self, conn: sa.Connection, tables: dict[str, sa.Table], event: Any) -> None:
-        """Fold one event into the rows. Runs in the catch-up transaction, inside a savepoint
+    def apply(self, rows: Rows, tables: dict[str, sa.Table], event: Any) -> None:
+        """Fold one event into the rows, written through `rows` (the engine batches them).
+        Runs in the catch-up transaction, inside a savepoint
         that is rolled back when the batch must be replayed event by event to park one that
         cannot be applied (projections/engine/parking.py): so `apply` may run again for the
         same event and must keep no state outside the database. An error that the same event

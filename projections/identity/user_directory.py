@@ -15,8 +15,8 @@ from domain.identity.events import (
     UserRegistered,
     UserRoleChanged,
 )
-from infrastructure.database import upsert
 from projections.engine.projection import Projection, TableNamer
+from projections.engine.rows import Rows
 
 
 class UserDirectoryProjection(Projection):
@@ -53,11 +53,10 @@ class UserDirectoryProjection(Projection):
         )
         return {"user_directory": users}
 
-    def apply(self, conn: sa.Connection, tables: dict[str, sa.Table], event: Any) -> None:
+    def apply(self, rows: Rows, tables: dict[str, sa.Table], event: Any) -> None:
         users = tables["user_directory"]
         if isinstance(event, UserRegistered):
-            upsert(
-                conn,
+            rows.upsert(
                 users,
                 {
                     "user_id": str(event.originator_id),
@@ -74,34 +73,21 @@ class UserDirectoryProjection(Projection):
                 key=["user_id"],
             )
             return
-        row = users.c.user_id == str(getattr(event, "user_id", event.originator_id))
+        user = {"user_id": str(getattr(event, "user_id", event.originator_id))}
         if isinstance(event, UserRoleChanged):
-            conn.execute(
-                users.update().where(row).values(role=event.role, updated_at=event.timestamp)
-            )
+            rows.update(users, user, {"role": event.role, "updated_at": event.timestamp})
         elif isinstance(event, SessionStarted):
-            conn.execute(
-                users.update()
-                .where(row)
-                .values(last_login_at=event.timestamp, login_count=users.c.login_count + 1)
-            )
+            rows.update(users, user, {"last_login_at": event.timestamp}, add={"login_count": 1})
         elif isinstance(event, UserLoginFailed):
-            conn.execute(
-                users.update().where(row).values(failed_login_count=users.c.failed_login_count + 1)
-            )
+            rows.update(users, user, add={"failed_login_count": 1})
         elif isinstance(event, UserPasswordChanged):
-            conn.execute(users.update().where(row).values(updated_at=event.timestamp))
+            rows.update(users, user, {"updated_at": event.timestamp})
         elif isinstance(event, UserDeleted):
-            conn.execute(
-                users.update()
-                .where(row)
-                .values(
-                    email=None,
-                    name=None,
-                    username=None,
-                    deleted_at=event.timestamp,
-                    updated_at=event.timestamp,
-                )
+            personal = {"email": None, "name": None, "username": None}
+            rows.update(
+                users,
+                user,
+                {**personal, "deleted_at": event.timestamp, "updated_at": event.timestamp},
             )
 
 

@@ -39,6 +39,7 @@ from domain.conversations.events import ConversationStarted
 from infrastructure.database import create_engine
 from projections.engine.engine import Busy, ProjectionEngine
 from projections.engine.projection import Projection, TableNamer
+from projections.engine.rows import Rows
 
 SMALL_POOLS = {"postgres_pool_size": 1, "postgres_max_overflow": 4}
 Key = tuple[str, int]  # (originator id, originator version) of an event
@@ -47,7 +48,7 @@ OnApply = Callable[[int, Any, sa.Table], None]
 
 class Tally(Projection):
     """Appends one row per event applied, sent to the database at once (not buffered), so a
-    batch that dies has really written rows that must roll back. `on_apply(n, conn, table)`
+    batch that dies has really written rows that must roll back. `on_apply(n, rows, table)`
     runs after the n-th apply of this instance (counted across batches, rolled back or not)."""
 
     name = "engine_tally"
@@ -70,18 +71,19 @@ class Tally(Projection):
         )
         return {"engine_tally": table}
 
-    def apply(self, conn: sa.Connection, tables: dict[str, sa.Table], event: Any) -> None:
+    def apply(self, rows: Rows, tables: dict[str, sa.Table], event: Any) -> None:
         table = tables["engine_tally"]
-        conn.execute(
-            table.insert().values(
-                originator_id=str(event.originator_id),
-                originator_version=event.originator_version,
-                worker=self.worker,
-            )
+        rows.insert(
+            table,
+            {
+                "originator_id": str(event.originator_id),
+                "originator_version": event.originator_version,
+                "worker": self.worker,
+            },
         )
         self.applied += 1
         if self.on_apply is not None:
-            self.on_apply(self.applied, conn, table)
+            self.on_apply(self.applied, rows, table)
 
 
 class Crash(Exception):
@@ -419,9 +421,9 @@ def _doomed_worker(settings_json: str, status: Connection, hold: Connection) -> 
 
         container = bootstrap(msgspec.json.decode(settings_json, type=Settings))
 
-        def stop_in_second_batch(applied: int, conn: Any, table: sa.Table) -> None:
+        def stop_in_second_batch(applied: int, written: Rows, table: sa.Table) -> None:
             if applied == DIE_AT:  # say how many rows this transaction has written by now
-                rows = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+                rows = written.read(sa.select(sa.func.count()).select_from(table)).scalar()
                 status.send(f"{PAUSED} with {rows} rows")
                 with contextlib.suppress(EOFError):
                     hold.recv()  # until killed (or the test gives up)

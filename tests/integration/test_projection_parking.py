@@ -2,7 +2,7 @@
 aside with its error, and the projection goes on for everyone else.
 
 `Picky` is a small test read model: one row per ConversationStarted (no unique key, so an
-event applied twice shows as two rows), written through the buffering connection, with a
+event applied twice shows as two rows), written through the engine's buffered rows, with a
 CHECK on the title's length (a database refusal, raised when the buffered run is flushed)
 and a set of titles its apply refuses (a refusal in Python, which a "fix" can lift).
 """
@@ -22,10 +22,11 @@ import sqlalchemy as sa
 from domain.conversations.conversation import Conversation
 from domain.conversations.events import ConversationStarted, MessagePosted
 from domain.conversations.rules import NO_PARENT
-from infrastructure.database import create_engine, write
+from infrastructure.database import create_engine
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.engine import ProjectionEngine
 from projections.engine.projection import Projection, TableNamer
+from projections.engine.rows import Rows
 
 SMALL_POOLS = {"postgres_pool_size": 1, "postgres_max_overflow": 4}
 REFUSED = "refused"
@@ -51,13 +52,11 @@ class Picky(Projection):
         )
         return {"engine_picky": table}
 
-    def apply(self, conn: sa.Connection, tables: dict[str, sa.Table], event: Any) -> None:
+    def apply(self, rows: Rows, tables: dict[str, sa.Table], event: Any) -> None:
         if event.title in self.refused:
             raise ValueError(f"refused title {event.title!r}")
-        table = tables["engine_picky"]
-        write(
-            conn, table.insert(), {"originator_id": str(event.originator_id), "title": event.title}
-        )
+        row = {"originator_id": str(event.originator_id), "title": event.title}
+        rows.insert(tables["engine_picky"], row)
 
 
 def _engine(db: sa.Engine, container: Any, projection: Projection, batch: int) -> ProjectionEngine:
@@ -180,12 +179,12 @@ def test_a_transient_error_fails_the_batch_and_parks_nothing(
     failing = [True]
 
     class Flaky(Picky):
-        def apply(self, conn: sa.Connection, tables: dict[str, sa.Table], event: Any) -> None:
+        def apply(self, rows: Rows, tables: dict[str, sa.Table], event: Any) -> None:
             if failing[0] and event.title == "b":
                 raise sa.exc.OperationalError(
                     "INSERT", {}, Exception("server closed the connection")
                 )
-            super().apply(conn, tables, event)
+            super().apply(rows, tables, event)
 
     engine = _engine(container.db, container, Flaky(), batch=10)
     # When it catches up, the error surfaces and the batch rolls back, nothing parked
