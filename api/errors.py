@@ -69,6 +69,8 @@ def _reason(extra: dict[str, Any]) -> str:
     message, key = str(extra.get("message", "")), extra.get("key")
     if key and message == repr(key):  # a missing value surfaces as its KeyError's text
         return "Request body is required" if key == "data" else f"{key} is required"
+    if key and key != "data":  # a field of the body's Struct: say which (`arg.title`)
+        return f"Invalid {key}: {message}"
     return message
 
 

@@ -16,7 +16,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from api.chat.frames import status_json
 from api.chat.schemas import AbortBody, ChatBody, settings_of
 from api.deps import container_of, provide_user_id
-from api.errors import refused_field, validation_reason
+from api.errors import validation_reason
 from api.limits import MESSAGE
 from api.strict import decode
 from application.chat.service import PROTOCOL, StartChat
@@ -31,10 +31,8 @@ SSE_HEADERS = {
 
 def _bad_target(_: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
     """LibreChat's INVALID_ABORT_TARGET, with a reason naming the field as the message."""
-    refused = refused_field(error)
-    reason = f"Invalid {refused[0]}: {refused[1]}" if refused else validation_reason(error)
     body = {"code": "INVALID_ABORT_TARGET", "generationProtocolVersion": PROTOCOL}
-    return Response({**body, "message": reason}, status_code=400)
+    return Response({**body, "message": validation_reason(error)}, status_code=400)
 
 
 class ChatController(Controller):
