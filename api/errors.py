@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import eventsourcing.persistence
@@ -56,16 +57,39 @@ def domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[Any]
 
 def validation_error(_: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
     """Wrong types and missing fields: one short reason, never the schema internals."""
+    return Response({"error": INVALID, "message": validation_reason(error)}, status_code=400)
+
+
+def validation_reason(error: ValidationException) -> str:
     reasons = [_reason(e) for e in (error.extra or []) if isinstance(e, dict)]
-    reason = "; ".join(r for r in reasons if r) or str(error.detail)
-    return Response({"error": INVALID, "message": reason}, status_code=400)
+    return "; ".join(r for r in reasons if r) or str(error.detail)
 
 
 def _reason(extra: dict[str, Any]) -> str:
     message, key = str(extra.get("message", "")), extra.get("key")
     if key and message == repr(key):  # a missing value surfaces as its KeyError's text
         return "Request body is required" if key == "data" else f"{key} is required"
+    if key and key != "data":  # a field of the body's Struct: say which (`arg.title`)
+        return f"Invalid {key}: {message}"
     return message
+
+
+_MISSING = re.compile(r"missing required field `(?P<field>[^`]+)`")
+
+
+def refused_field(error: ValidationException) -> tuple[str, str] | None:
+    """The body field a route's Struct refused (missing, or of the wrong type) with msgspec's
+    reason; None when the body as a whole is refused (absent, or not an object). Routes that
+    answer a bad field in LibreChat's own words (registration, login) tell the two apart."""
+    for extra in error.extra or []:
+        if not isinstance(extra, dict) or extra.get("source") != "body":
+            continue
+        key, message = extra.get("key"), str(extra.get("message", ""))
+        if key != "data":
+            return str(key), message
+        if missing := _MISSING.search(message):
+            return missing["field"], message
+    return None
 
 
 def http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:

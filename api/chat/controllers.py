@@ -9,12 +9,14 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import Provide
+from litestar.exceptions import ValidationException
 from litestar.params import JSONBody
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from api.chat.frames import status_json
-from api.chat.schemas import ChatBody, settings_of
+from api.chat.schemas import AbortBody, ChatBody, settings_of
 from api.deps import container_of, provide_user_id
+from api.errors import validation_reason
 from api.limits import MESSAGE
 from api.strict import decode
 from application.chat.service import PROTOCOL, StartChat
@@ -25,6 +27,12 @@ SSE_HEADERS = {
     "X-Accel-Buffering": "no",
     "Content-Encoding": "identity",
 }
+
+
+def _bad_target(_: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
+    """LibreChat's INVALID_ABORT_TARGET, with a reason naming the field as the message."""
+    body = {"code": "INVALID_ABORT_TARGET", "generationProtocolVersion": PROTOCOL}
+    return Response({**body, "message": validation_reason(error)}, status_code=400)
 
 
 class ChatController(Controller):
@@ -57,11 +65,11 @@ class ChatController(Controller):
             _frames(chat.frames(user_id, stream_id, resume)), headers=SSE_HEADERS
         )
 
-    @post("/abort", status_code=200)
+    @post("/abort", status_code=200, exception_handlers={ValidationException: _bad_target})
     async def abort(
-        self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[dict[str, Any]]
+        self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[AbortBody]
     ) -> Response[Any]:
-        stream_id = str(data.get("streamId") or data.get("conversationId") or "")
+        stream_id = data.target()
         try:
             return Response(await container_of(request).chat.abort(user_id, stream_id))
         except NotFound:

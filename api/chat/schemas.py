@@ -14,6 +14,8 @@ Id = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=128)]
 RequestId = Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=1, max_length=128)]
 Label = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=1024)]
 MaxTokens = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+# LibreChat's abort route refuses a target that is not a string of 1 to 512 characters.
+Target = Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=1, max_length=512)]
 
 
 class EditedContent(msgspec.Struct, kw_only=True):
@@ -51,6 +53,16 @@ class ChatBody(msgspec.Struct, kw_only=True):
     agent_id: Id | UnsetType | None = UNSET
     spec: Label | UnsetType | None = UNSET
     iconURL: Label | UnsetType | None = UNSET
+
+
+class AbortBody(msgspec.Struct, kw_only=True):
+    """Which generation to abort: its stream id, which is its conversation's id."""
+
+    streamId: Target | None = None
+    conversationId: Target | None = None
+
+    def target(self) -> str:
+        return self.streamId or self.conversationId or ""
 
 
 SETTINGS_KEYS = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +15,7 @@ from litestar.params import JSONBody, MultipartBody
 
 from api.bodies import decode_json
 from api.conversations.presenters import conversation_json, conversation_row_json, message_json
-from api.conversations.schemas import ConvoCommand, DuplicateBody, ForkBody
+from api.conversations.schemas import ConvoArg, ConvoCommand, DuplicateBody, ForkBody
 from api.deps import container_of, provide_user_id
 from api.limits import FORK, IMPORT
 from application.chat.service import DEFAULT_TITLE
@@ -94,12 +95,8 @@ class ConvosController(Controller):
     def archive(
         self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[ConvoCommand]
     ) -> dict[str, Any]:
-        if data.arg.isArchived is None:
-            raise Invalid("isArchived is required")
         service = container_of(request).conversations
-        cid = parse_id(data.arg.conversationId)
-        service.archive(user_id, cid, data.arg.isArchived)
-        return conversation_json(service.get(user_id, cid))
+        return _flagged(service, user_id, data.arg, "isArchived", service.archive)
 
     @post("/archive/all", status_code=200, sync_to_thread=True)
     def archive_all(self, request: Request[Any, Any, Any], user_id: UUID) -> dict[str, Any]:
@@ -110,12 +107,8 @@ class ConvosController(Controller):
     def pin(
         self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[ConvoCommand]
     ) -> dict[str, Any]:
-        if data.arg.pinned is None:
-            raise Invalid("pinned is required")
         service = container_of(request).conversations
-        cid = parse_id(data.arg.conversationId)
-        service.pin(user_id, cid, data.arg.pinned)
-        return conversation_json(service.get(user_id, cid))
+        return _flagged(service, user_id, data.arg, "pinned", service.pin)
 
     @delete("/", status_code=201, sync_to_thread=True)
     def delete_convos(
@@ -175,6 +168,22 @@ class ConvosController(Controller):
         copies = container_of(request).copies
         await to_thread.run_sync(copies.import_export, user_id, parsed)
         return Response({"message": "Conversation(s) imported successfully"}, status_code=201)
+
+
+def _flagged(
+    service: Any,
+    user_id: UUID,
+    arg: ConvoArg,
+    flag: str,
+    command: Callable[[UUID, UUID, bool], Any],
+) -> dict[str, Any]:
+    """Archive and pin: LibreChat sends one flag of `arg` for one chat, and gets the chat back."""
+    value = getattr(arg, flag)
+    if value is None:
+        raise Invalid(f"{flag} is required")
+    cid = parse_id(arg.conversationId)
+    command(user_id, cid, value)
+    return conversation_json(service.get(user_id, cid))
 
 
 def _page(container: Any, user_id: UUID, params: Any) -> queries.Page:

@@ -19,7 +19,7 @@ TokenCount = Annotated[int, msgspec.Meta(ge=0, le=MAX_TOKEN_COUNT)]
 
 class ConvoArg(msgspec.Struct, kw_only=True):
     conversationId: str | None = None
-    title: Any = None
+    title: str | None = None
     isArchived: bool | None = None
     pinned: bool | None = None
     source: str | None = None

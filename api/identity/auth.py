@@ -7,14 +7,20 @@ from typing import Any
 from uuid import UUID
 
 from litestar import MediaType, Request, Response, delete, get, post
+from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.di import Provide
+from litestar.exceptions import ValidationException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.params import JSONBody
 
 from api.deps import container_of, provide_user_id
+from api.errors import refused_field, validation_error
 from api.identity.presenters import user_json
-from api.limits import LOGIN, REGISTER
+from api.identity.schemas import LoginBody, RegisterBody, registration_refusal
+from api.limits import LOGIN, REGISTER, Refused
 from application import accounts
+from application.identity.abuse import Refusal
 from application.identity.bans import user_id_for_email
 from application.identity.ports import ExpiredToken, InvalidToken
 from application.identity.service import SignedIn
@@ -23,36 +29,66 @@ from domain.shared.errors import Invalid, NotFound, Unauthenticated
 
 REGISTERED = "Please check your email to verify your email address."
 NOT_FOUND_REFRESH = "Refresh token expired or not found for this user"
+INVALID_CREDENTIALS = "Invalid credentials"
 
 
-@post("/api/auth/register", status_code=200, sync_to_thread=True, guards=REGISTER)
-def register(request: Request[Any, Any, Any], data: JSONBody[dict[str, Any]]) -> Response[Any]:
-    container = container_of(request)
-    if not container.settings.allow_registration:
-        return Response({"message": "Registration is not allowed."}, status_code=403)
+def _registration_open(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """LibreChat's validateRegistration: it runs before the body is read, so a closed
+    registration answers 403 whatever was sent."""
+    if not connection.app.state.container.settings.allow_registration:
+        raise Refused(Refusal(status=403, body={"message": "Registration is not allowed."}))
+
+
+def _registration_refused(
+    request: Request[Any, Any, Any], error: ValidationException
+) -> Response[Any]:
+    refused = refused_field(error)
+    if refused is None:
+        return validation_error(request, error)
+    # LibreChat answers validation errors with 404
+    return Response({"message": registration_refusal(*refused)}, status_code=404)
+
+
+def _login_refused(request: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
+    if refused_field(error) is None:
+        return validation_error(request, error)
+    return Response({"message": INVALID_CREDENTIALS}, status_code=400)
+
+
+@post(
+    "/api/auth/register",
+    status_code=200,
+    sync_to_thread=True,
+    guards=[*REGISTER, _registration_open],
+    exception_handlers={ValidationException: _registration_refused},
+)
+def register(request: Request[Any, Any, Any], data: JSONBody[RegisterBody]) -> Response[Any]:
     try:
-        container.identity.register(
-            name=data.get("name"),
-            email=data.get("email"),
-            password=data.get("password"),
-            confirm=data.get("confirm_password"),
-            username=data.get("username"),
+        container_of(request).identity.register(
+            name=data.name,
+            email=data.email,
+            password=data.password,
+            confirm=data.confirm_password,
+            username=data.username,
         )
     except Invalid as error:  # LibreChat answers validation errors with 404
         return Response({"message": str(error)}, status_code=404)
     return Response({"message": REGISTERED})
 
 
-@post("/api/auth/login", status_code=200, sync_to_thread=True, guards=LOGIN)
-def login(request: Request[Any, Any, Any], data: JSONBody[dict[str, Any]]) -> Response[Any]:
-    email, password = data.get("email"), data.get("password")
-    if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
-        return Response({"message": "Invalid credentials"}, status_code=400)
-    if banned := _banned(request, email):
+@post(
+    "/api/auth/login",
+    status_code=200,
+    sync_to_thread=True,
+    guards=LOGIN,
+    exception_handlers={ValidationException: _login_refused},
+)
+def login(request: Request[Any, Any, Any], data: JSONBody[LoginBody]) -> Response[Any]:
+    if banned := _banned(request, data.email):
         return banned
     try:
         signed = container_of(request).identity.login(
-            email, password, _ip(request), request.headers.get("user-agent", "")[:512]
+            data.email, data.password, _ip(request), request.headers.get("user-agent", "")[:512]
         )
     except Unauthenticated as error:
         return Response({"message": str(error)}, status_code=422)

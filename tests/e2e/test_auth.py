@@ -199,6 +199,35 @@ def test_invalid_registrations_are_404_and_change_nothing(api: Api, body: dict[s
     assert api.events() == before
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "received"),
+    [("name", 5, "number"), ("email", ["x"], "array"), ("confirm_password", None, "null")],
+)
+def test_registration_field_of_the_wrong_type_is_404_naming_it(
+    api: Api, field: str, value: Any, received: str
+) -> None:
+    before = api.events()
+    body = {**VALID, "confirm_password": PASSWORD, field: value}
+    response = api.client.post("/api/auth/register", json=body)
+    # LibreChat's errorsToString of zod's issue
+    assert response.status_code == 404
+    assert response.json() == {"message": f"{field}: Expected string, received {received}"}
+    assert api.events() == before
+
+
+def test_closed_registration_is_403_before_the_body_is_read(api_for: Callable[..., Api]) -> None:
+    # LibreChat's validateRegistration runs before the controller validates the body
+    api = api_for("sqlite", allow_registration=False)
+    before = api.events()
+    for content in (b"[1, 2]", b'{"name": 5}'):
+        response = api.client.post(
+            "/api/auth/register", content=content, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 403
+        assert response.json() == {"message": "Registration is not allowed."}
+    assert api.events() == before
+
+
 @pytest.mark.parametrize("content", [b"{not json", b'{"name": "x",', b"\xff\xfe", b""])
 def test_malformed_json_is_400_invalid_request_data(api: Api, content: bytes) -> None:
     before = api.events()

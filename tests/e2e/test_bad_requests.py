@@ -230,3 +230,34 @@ def test_nul_character_in_a_query_parameter_is_400_on_postgresql(api_for: Any) -
         path = "/api/messages" if "search" in params else "/api/convos"
         response = api.client.get(path, headers=me, params=params)
         assert response.status_code == 400, response.text
+
+
+@pytest.mark.parametrize(
+    ("body", "field"), [({"streamId": 5}, "streamId"), ({"conversationId": ""}, "conversationId")]
+)
+def test_abort_with_a_target_that_is_not_an_id_is_400_naming_it(
+    embedded_api: Api, body: dict[str, Any], field: str
+) -> None:
+    me = embedded_api.user("abort-target@example.com")
+    response = embedded_api.client.post("/api/agents/chat/abort", headers=me, json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "INVALID_ABORT_TARGET"  # LibreChat's code
+    assert response.json()["message"].startswith(f"Invalid {field}: ")
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/tags", {"tag": 5}, "tag"),
+        ("/api/convos/update", {"arg": {"conversationId": ROOT, "title": ["x"]}}, "arg.title"),
+    ],
+)
+def test_a_field_of_the_wrong_type_is_400_naming_it(
+    embedded_api: Api, path: str, body: dict[str, Any], field: str
+) -> None:
+    me = embedded_api.user("typed@example.com")
+    before = _events(embedded_api)
+    response = embedded_api.client.post(path, headers=me, json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["message"].startswith(f"Invalid {field}: Expected `str")
+    assert _events(embedded_api) == before
