@@ -5,7 +5,6 @@ infrastructure is built from the settings lives in `infrastructure/wiring.py`.""
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 from collections.abc import Callable
@@ -40,7 +39,6 @@ from infrastructure.eventstore.mapper import PersonalDataMapper
 from infrastructure.limits import MemoryAbuseStore, RedisAbuseStore
 from infrastructure.masterkey import MasterKey
 from infrastructure.passwords import Argon2Hasher
-from infrastructure.providers.catalog import build_catalog
 from infrastructure.redis_state import RedisPendingPokes, RedisWatermarks
 from infrastructure.revocations import MemoryRevokedSubjects, RedisRevokedSubjects
 from infrastructure.streams import MemoryStreamBus, RedisStreamBus
@@ -51,8 +49,6 @@ from projections.engine.engine import ProjectionEngine
 from projections.registry import all_projections
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
 from workers.titles import register_titles
-
-log = logging.getLogger(__name__)
 
 # Long-lived aggregates load from their latest snapshot plus the events after it.
 SNAPSHOT_EVERY: dict[str, dict[type[Aggregate], int]] = {"conversations": {Conversation: 100}}
@@ -120,9 +116,9 @@ class Container:
             self.redis.close()
 
     def ready(self) -> dict[str, bool]:
-        checks = {"database": _ping_sql(self.db)}
+        checks = {"database": wiring.ping_sql(self.db)}
         if self.redis is not None:
-            checks["redis"] = _ping_redis(self.redis)
+            checks["redis"] = wiring.ping_redis(self.redis)
         return checks
 
 
@@ -166,15 +162,7 @@ def bootstrap(
     shared = _coordination(settings)
     read_side = _read_side(settings, urls, stores, shared)
     listeners += [_mark_writer(shared.watermarks), read_side.poker.committed]
-    tokens = JwtTokens(
-        secrets.jwt_secret,
-        secrets.jwt_refresh_secret,
-        timedelta(milliseconds=settings.session_expiry_ms),
-    )
-    revocations = Revocations(
-        shared.revoked, keystore, timedelta(milliseconds=settings.session_expiry_ms)
-    )
-    identity = _identity(settings, stores["identity"], tokens, keystore, master, revocations)
+    identity = _identity(settings, stores["identity"], secrets, keystore, master, shared.revoked)
     conversations = ConversationsService(
         stores["conversations"],
         ProjectedConversationIndex(read_side.reads, read_side.consistency),
@@ -188,14 +176,14 @@ def bootstrap(
         keystore=keystore,
         projections=read_side.engine,
         consistency=read_side.consistency,
-        identity=identity,
-        revocations=revocations,
+        identity=identity.service,
+        revocations=identity.revocations,
         conversations=conversations,
         chat=_chat(settings, conversations, shared.broker),
-        tokens=tokens,
+        tokens=identity.tokens,
         broker=shared.broker,
         poker=read_side.poker,
-        abuse=_abuse(settings, shared.redis, stores["identity"], identity),
+        abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
         redis=shared.redis,
         commit_listeners=listeners,
     )
@@ -293,14 +281,24 @@ def _mark_writer(watermarks: Watermarks) -> CommitHook:
     return mark
 
 
+@dataclass(frozen=True)
+class Identity:
+    service: IdentityService
+    tokens: SessionTokens
+    revocations: Revocations
+
+
 def _identity(
     settings: Settings,
     store: EventStore,
-    tokens: SessionTokens,
+    secrets: wiring.Secrets,
     keystore: KeyStore,
     master: MasterKey,
-    revocations: Revocations,
-) -> IdentityService:
+    revoked: RevokedSubjects,
+) -> Identity:
+    session = timedelta(milliseconds=settings.session_expiry_ms)
+    tokens = JwtTokens(secrets.jwt_secret, secrets.jwt_refresh_secret, session)
+    revocations = Revocations(revoked, keystore, session)
     policy = IdentityPolicy(
         min_password_length=settings.min_password_length,
         refresh_lifetime=timedelta(milliseconds=settings.refresh_token_expiry_ms),
@@ -308,12 +306,17 @@ def _identity(
         email_claim_key=master.email_claim,
         legacy_email_claim_key=master.legacy,
     )
-    return IdentityService(store, Argon2Hasher(), tokens, keystore, policy, revocations)
+    service = IdentityService(store, Argon2Hasher(), tokens, keystore, policy, revocations)
+    return Identity(service, tokens, revocations)
 
 
 def _chat(
     settings: Settings, conversations: ConversationsService, broker: dramatiq.Broker
 ) -> ChatService:
+    # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
+    # process that only imports this module (`chronicle --help`, test collection) must not pay
+    from infrastructure.providers.catalog import build_catalog
+
     catalog = build_catalog(list(settings.endpoints), settings.echo_delay_s)
     titler = Titles(conversations, catalog)  # the title actor's: registered before the chat
     return ChatService(
@@ -348,19 +351,3 @@ def _abuse(
     policy = AbusePolicy(store, settings)
     policy.ban_listeners += [BanRecorder(identity_store), BanRevoker(identity.revoke_subject)]
     return policy
-
-
-def _ping_sql(engine: sa.Engine) -> bool:
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-        return True
-    except Exception:
-        return False
-
-
-def _ping_redis(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except Exception:
-        return False

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlparse
 import dramatiq
 import redis
 import redis.asyncio
+import sqlalchemy as sa
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.redis import RedisBroker
 from eventsourcing.utils import get_topic
@@ -130,3 +131,19 @@ def load_secrets(settings: Settings) -> Secrets:
         settings.jwt_refresh_secret or stored["jwt_refresh_secret"],
         settings.master_key or stored["master_key"],
     )
+
+
+def ping_sql(engine: sa.Engine) -> bool:
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+
+
+def ping_redis(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except Exception:
+        return False
