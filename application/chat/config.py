@@ -26,14 +26,15 @@ class EndpointError(ValueError):
 
 @dataclass(frozen=True)
 class EndpointConfig:
+    # the lists and dicts stay out of the hash, so `Settings`, which holds these, stays hashable
     name: str
     kind: str  # echo | openAI | anthropic | custom (OpenAI-compatible)
-    models: list[str]
+    models: list[str] = field(hash=False)
     api_key: str = ""
     base_url: str | None = None
     label: str = ""
     order: int = 0
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
 ECHO = EndpointConfig("echo", "echo", ["echo"], label="Echo", order=99)
