@@ -21,7 +21,11 @@ from api.chat.frames import LibreChatFrames
 from application.chat.ports import StreamBus
 from application.chat.service import ChatService
 from application.chat.titles import Titles
-from application.conversations.service import ConversationsService
+from application.conversations.bulk import Bulk
+from application.conversations.conversations import Conversations
+from application.conversations.copies import Copies
+from application.conversations.messages import Messages
+from application.conversations.tags import Tags
 from application.identity.abuse import AbusePolicy
 from application.identity.bans import BanRecorder, BanRevoker
 from application.identity.ports import SessionTokens
@@ -73,7 +77,11 @@ class Container:
     consistency: Consistency
     identity: IdentityService
     revocations: Revocations
-    conversations: ConversationsService
+    conversations: Conversations
+    messages: Messages
+    tags: Tags
+    bulk: Bulk
+    copies: Copies
     chat: ChatService
     tokens: SessionTokens
     broker: dramatiq.Broker
@@ -163,10 +171,11 @@ def bootstrap(
     read_side = _read_side(settings, urls, stores, shared)
     listeners += [_mark_writer(shared.watermarks), read_side.poker.committed]
     identity = _identity(settings, stores["identity"], secrets, keystore, master, shared.revoked)
-    conversations = ConversationsService(
+    conversations = Conversations(
         stores["conversations"],
         ProjectedConversationIndex(read_side.reads, read_side.consistency),
     )
+    messages = Messages(conversations)
     container = Container(
         settings=settings,
         stores=stores,
@@ -179,7 +188,11 @@ def bootstrap(
         identity=identity.service,
         revocations=identity.revocations,
         conversations=conversations,
-        chat=_chat(settings, conversations, shared.broker),
+        messages=messages,
+        tags=Tags(conversations),
+        bulk=Bulk(conversations),
+        copies=Copies(conversations),
+        chat=_chat(settings, conversations, messages, shared.broker),
         tokens=identity.tokens,
         broker=shared.broker,
         poker=read_side.poker,
@@ -311,7 +324,10 @@ def _identity(
 
 
 def _chat(
-    settings: Settings, conversations: ConversationsService, broker: dramatiq.Broker
+    settings: Settings,
+    conversations: Conversations,
+    messages: Messages,
+    broker: dramatiq.Broker,
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
     # process that only imports this module (`chronicle --help`, test collection) must not pay
@@ -321,6 +337,7 @@ def _chat(
     titler = Titles(conversations, catalog)  # the title actor's: registered before the chat
     return ChatService(
         conversations,
+        messages,
         catalog,
         _stream_bus(settings),
         LibreChatFrames(),

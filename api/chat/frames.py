@@ -1,4 +1,5 @@
-"""LibreChat's generation frames and status body: the wire shapes of application/chat/progress.
+"""LibreChat's generation frames and status body: the wire shapes of application/chat/progress
+(the messages and conversation in them as api/conversations/presenters.py shapes them).
 
 A frame is `{"event": "message" | "error", "data": {...}}`: the SSE event name and its JSON
 data. Frames are stored on the stream bus in this shape (encoded when published), so a
@@ -8,7 +9,9 @@ LibreChat's server writes it."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
+from api.conversations.presenters import conversation_json, message_json
 from application.chat.progress import (
     PROTOCOL,
     Created,
@@ -22,6 +25,7 @@ from application.chat.progress import (
     Synced,
     Titled,
 )
+from domain.conversations.conversation import Conversation, Message
 
 DELTA_EVENTS = {"text": "on_message_delta", "think": "on_reasoning_delta"}
 USER_MESSAGE_KEYS = ("messageId", "parentMessageId", "conversationId", "text")
@@ -53,6 +57,12 @@ class LibreChatFrames:
     def terminal(self, frame: dict[str, Any]) -> bool:
         data = frame.get("data") or {}
         return frame.get("event") == "error" or data.get("final") is True
+
+    def message(self, message: Message, conversation_id: UUID | str) -> dict[str, Any]:
+        return message_json(message, conversation_id)
+
+    def conversation(self, conversation: Conversation) -> dict[str, Any]:
+        return conversation_json(conversation)
 
 
 def status_json(status: Status | None) -> dict[str, Any]:

@@ -13,16 +13,12 @@ from litestar.di import Provide
 from litestar.params import JSONBody, MultipartBody
 
 from api.bodies import decode_json
+from api.conversations.presenters import conversation_json, conversation_row_json, message_json
 from api.conversations.schemas import ConvoCommand, DuplicateBody, ForkBody
 from api.deps import container_of, provide_user_id
 from api.limits import FORK, IMPORT
 from application.chat.service import DEFAULT_TITLE
-from application.conversations.presenters import (
-    conversation_json,
-    conversation_row_json,
-    message_json,
-)
-from application.conversations.service import Copied
+from application.conversations.copies import Copied
 from domain.shared.errors import Invalid, NotFound
 from projections.conversations import queries
 
@@ -107,7 +103,7 @@ class ConvosController(Controller):
 
     @post("/archive/all", status_code=200, sync_to_thread=True)
     def archive_all(self, request: Request[Any, Any, Any], user_id: UUID) -> dict[str, Any]:
-        done = container_of(request).conversations.archive_all(user_id)
+        done = container_of(request).bulk.archive_all(user_id)
         return {"archivedCount": done.value}
 
     @post("/pin", status_code=200, sync_to_thread=True)
@@ -142,7 +138,7 @@ class ConvosController(Controller):
     def fork(
         self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[ForkBody]
     ) -> dict[str, Any]:
-        copied = container_of(request).conversations.fork(
+        copied = container_of(request).copies.fork(
             user_id,
             parse_id(data.conversationId),
             parse_id(data.messageId, "Message"),
@@ -155,7 +151,7 @@ class ConvosController(Controller):
     def duplicate(
         self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[DuplicateBody]
     ) -> dict[str, Any]:
-        copied = container_of(request).conversations.duplicate(
+        copied = container_of(request).copies.duplicate(
             user_id, parse_id(data.conversationId), data.title
         )
         return _copied(copied)
@@ -176,8 +172,8 @@ class ConvosController(Controller):
         parsed = decode_json(raw, "Invalid JSON file")
         from anyio import to_thread
 
-        service = container_of(request).conversations
-        await to_thread.run_sync(service.import_export, user_id, parsed)
+        copies = container_of(request).copies
+        await to_thread.run_sync(copies.import_export, user_id, parsed)
         return Response({"message": "Conversation(s) imported successfully"}, status_code=201)
 
 

@@ -11,10 +11,10 @@ from litestar.di import Provide
 from litestar.params import JSONBody
 
 from api.conversations.convos import parse_id
+from api.conversations.presenters import message_json, message_row_json
 from api.conversations.schemas import FeedbackBody, MessageBody, MessageEdit
 from api.deps import container_of, provide_user_id
 from api.strict import decode
-from application.conversations.presenters import message_json, message_row_json
 from domain.shared.errors import Invalid, NotFound
 from projections.conversations import queries
 from projections.conversations.queries import as_utc
@@ -70,7 +70,7 @@ class MessagesController(Controller):
     ) -> dict[str, Any]:
         data = decode(body, MessageBody)
         cid = parse_id(conversation_id)
-        done = container_of(request).conversations.post_message(
+        done = container_of(request).messages.post_message(
             user_id,
             cid,
             _message_id(data.messageId),
@@ -98,7 +98,7 @@ class MessagesController(Controller):
     ) -> dict[str, Any]:
         data = decode(body, MessageEdit)
         cid = parse_id(conversation_id)
-        done = container_of(request).conversations.edit_message(
+        done = container_of(request).messages.edit_message(
             user_id, cid, parse_id(message_id, "Message"), data.text, data.index
         )
         edited = message_json(done.value, cid)
@@ -126,7 +126,7 @@ class MessagesController(Controller):
     ) -> Response[Any]:
         cid = parse_id(conversation_id)
         try:
-            done = container_of(request).conversations.give_feedback(
+            done = container_of(request).messages.give_feedback(
                 user_id, cid, parse_id(message_id, "Message"), data.feedback
             )
         except Invalid:
@@ -139,7 +139,7 @@ class MessagesController(Controller):
     def delete_message(
         self, request: Request[Any, Any, Any], user_id: UUID, conversation_id: str, message_id: str
     ) -> None:
-        container_of(request).conversations.delete_message(
+        container_of(request).messages.delete_message(
             user_id, parse_id(conversation_id), parse_id(message_id, "Message")
         )
 

@@ -11,9 +11,9 @@ from litestar.di import Provide
 from litestar.params import JSONBody
 
 from api.conversations.convos import parse_id
+from api.conversations.presenters import iso
 from api.conversations.schemas import ConvoTags, TagBody, TagUpdate
 from api.deps import container_of, provide_user_id
-from application.conversations.presenters import iso
 from domain.conversations.tag_book import TagDefinition
 from projections.conversations import queries
 
@@ -34,9 +34,7 @@ class TagsController(Controller):
         self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[TagBody]
     ) -> dict[str, Any]:
         target = parse_id(data.conversationId) if data.addToConversation else None
-        done = container_of(request).conversations.create_tag(
-            user_id, data.tag, data.description, target
-        )
+        done = container_of(request).tags.create_tag(user_id, data.tag, data.description, target)
         return _definition(done.value, user_id, 1 if target else 0)
 
     @put("/convo/{conversation_id:str}", sync_to_thread=True)
@@ -47,23 +45,21 @@ class TagsController(Controller):
         conversation_id: str,
         data: JSONBody[ConvoTags],
     ) -> list[str]:
-        done = container_of(request).conversations.set_tags(
-            user_id, parse_id(conversation_id), data.tags
-        )
+        done = container_of(request).tags.set_tags(user_id, parse_id(conversation_id), data.tags)
         return list(done.value.tags)
 
     @put("/{tag:str}", sync_to_thread=True)
     def update(
         self, request: Request[Any, Any, Any], user_id: UUID, tag: str, data: JSONBody[TagUpdate]
     ) -> dict[str, Any]:
-        done = container_of(request).conversations.update_tag(
+        done = container_of(request).tags.update_tag(
             user_id, unquote(tag), data.tag, data.description, data.position
         )
         return _definition(done.value, user_id)
 
     @delete("/{tag:str}", status_code=200, sync_to_thread=True)
     def remove(self, request: Request[Any, Any, Any], user_id: UUID, tag: str) -> dict[str, Any]:
-        done = container_of(request).conversations.delete_tag(user_id, unquote(tag))
+        done = container_of(request).tags.delete_tag(user_id, unquote(tag))
         return _definition(done.value, user_id)
 
 

@@ -97,7 +97,7 @@ def delete_account(request: Request[Any, Any, Any], user_id: UUID) -> Response[A
     try:
         if not _may_delete_account(container, user_id):
             return Response({"message": CANNOT_DELETE}, status_code=403)
-        accounts.delete_account(container.conversations, container.identity, user_id)
+        accounts.delete_account(container.bulk, container.identity, user_id)
     except NotFound:
         return Response({"message": "Unauthorized"}, status_code=401)
     return Response({"message": "User deleted"}, cookies=_cleared_cookies())

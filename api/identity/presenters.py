@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.conversations.presenters import iso
+from api.conversations.presenters import iso
 from application.identity.service import UserProfile
 
 

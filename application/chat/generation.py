@@ -26,8 +26,8 @@ from application.chat.ports import (
 from application.chat.progress import Created, Delta, Failed, Final, Frames, RunStep, Titled
 from application.chat.resume import content_of
 from application.chat.titles import DEFAULT_TITLE, TitleQueue, title_from
-from application.conversations.presenters import conversation_json, message_json
-from application.conversations.service import ConversationsService
+from application.conversations.conversations import Conversations
+from application.conversations.messages import Messages
 from domain.conversations.conversation import Conversation, Message
 from domain.conversations.rules import storable
 
@@ -66,12 +66,14 @@ class Generations:
 
     def __init__(
         self,
-        conversations: ConversationsService,
+        conversations: Conversations,
+        messages: Messages,
         bus: StreamBus,
         frames: Frames,
         titles: TitleQueue,
     ) -> None:
         self.conversations = conversations
+        self.messages = messages
         self.bus = bus
         self.frames = frames
         self.titles = titles
@@ -155,7 +157,7 @@ class Generations:
         conversation = await self._conversation(run)
         await run.wire.publish(
             Final(
-                conversation_json(conversation),
+                self.frames.conversation(conversation),
                 title or conversation.title,
                 job.user_message,
                 response,
@@ -213,16 +215,16 @@ class Generations:
             },
         }
         message = await anyio.to_thread.run_sync(lambda: self._save(run, fields))
-        return message_json(message, job.conversation_id)
+        return self.frames.message(message, job.conversation_id)
 
     def _save(self, run: _Run, fields: dict[str, Any]) -> Message:
         job, cid = run.job, UUID(run.job.conversation_id)
         response_id = UUID(job.response_message_id)
         conversation = self.conversations.get(run.user_id, cid)
         if response_id in conversation.messages:  # continue: the message grows
-            done = self.conversations.edit_message(run.user_id, cid, response_id, job.text)
+            done = self.messages.edit_message(run.user_id, cid, response_id, job.text)
             return done.value  # type: ignore[no-any-return]
-        done = self.conversations.post_message(
+        done = self.messages.post_message(
             run.user_id, cid, response_id, run.plan.parent_id, **fields
         )
         return done.value  # type: ignore[no-any-return]

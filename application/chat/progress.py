@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
+from uuid import UUID
+
+from domain.conversations.conversation import Conversation, Message
 
 PROTOCOL = 2  # LibreChat's resumable generation protocol, the one this backend speaks
 DeltaKind = Literal["text", "think"]
@@ -105,4 +108,13 @@ class Frames(Protocol):
 
     def terminal(self, frame: dict[str, Any]) -> bool:
         """Whether the frame ends its stream (`Final` or `Failed`)."""
+        ...
+
+    def message(self, message: Message, conversation_id: UUID | str) -> dict[str, Any]:
+        """A recorded message as frames carry it (and as the job keeps its user message on
+        the bus, for every process that resumes or finishes the turn)."""
+        ...
+
+    def conversation(self, conversation: Conversation) -> dict[str, Any]:
+        """A conversation as the `final` frame carries it."""
         ...

@@ -16,7 +16,8 @@ from application.chat.status import GenerationStatus
 from application.chat.sweep import Sweep
 from application.chat.titles import DEFAULT_TITLE, TitleQueue, TitleRequests, Titles
 from application.chat.turns import StartChat, Turns
-from application.conversations.service import ConversationsService
+from application.conversations.conversations import Conversations
+from application.conversations.messages import Messages
 
 __all__ = ["DEFAULT_TITLE", "PROTOCOL", "ChatService", "StartChat"]
 
@@ -24,7 +25,8 @@ __all__ = ["DEFAULT_TITLE", "PROTOCOL", "ChatService", "StartChat"]
 class ChatService:
     def __init__(
         self,
-        conversations: ConversationsService,
+        conversations: Conversations,
+        messages: Messages,
         catalog: Catalog,
         bus: StreamBus,
         frames: Frames,
@@ -39,9 +41,11 @@ class ChatService:
         self.catalog = catalog
         self.bus = bus
         self.titler = titler or Titles(conversations, catalog)
-        self.generations = Generations(conversations, bus, frames, TitleQueue(self.titler, titles))
+        self.generations = Generations(
+            conversations, messages, bus, frames, TitleQueue(self.titler, titles)
+        )
         self._tasks = self.generations.tasks  # the generations running in this process
-        self.turns = Turns(conversations, catalog, self.generations, node)
+        self.turns = Turns(conversations, messages, catalog, self.generations, node)
         self.watch = GenerationStatus(self.generations)
         self.sweeper = Sweep(conversations, catalog, self.generations, node)
 

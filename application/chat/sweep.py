@@ -19,8 +19,7 @@ from application.chat.ports import Job, ModelRequest
 from application.chat.progress import Final
 from application.chat.titles import DEFAULT_TITLE
 from application.chat.turns import REQUEST_IDS
-from application.conversations.presenters import conversation_json, message_json
-from application.conversations.service import ConversationsService
+from application.conversations.conversations import Conversations
 from domain.conversations.conversation import Conversation, Message
 from domain.shared.errors import Invalid, NotFound
 
@@ -30,7 +29,7 @@ log = logging.getLogger("chronicle.chat")
 class Sweep:
     def __init__(
         self,
-        conversations: ConversationsService,
+        conversations: Conversations,
         catalog: Catalog,
         generations: Generations,
         node: str,
@@ -98,7 +97,7 @@ class Sweep:
             created_at=int(time.time() * 1000),
             # The same answer id on every process that sweeps it: recorded once.
             response_message_id=str(uuid.uuid5(REQUEST_IDS, f"orphan:{question.message_id}")),
-            user_message=message_json(question, cid),
+            user_message=self.generations.frames.message(question, cid),
             owner=self.node,
             endpoint=question.endpoint or conversation.endpoint or "",
             model=question.model or conversation.model or "",
@@ -126,13 +125,14 @@ class Sweep:
         return Plan(job, endpoint, model, ModelRequest(model=model, turns=[]), parent_id)
 
     async def _announce(self, job: Job, conversation: Conversation, recorded: Message) -> None:
-        wire = GuardedBus(self.bus, job, self.generations.frames)
+        frames = self.generations.frames
+        wire = GuardedBus(self.bus, job, frames)
         await wire.publish(
             Final(
-                conversation_json(conversation),
+                frames.conversation(conversation),
                 conversation.title or DEFAULT_TITLE,
                 job.user_message,
-                message_json(recorded, job.conversation_id),
+                frames.message(recorded, job.conversation_id),
             )
         )
         await wire.finish("completed")

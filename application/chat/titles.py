@@ -12,7 +12,7 @@ import anyio
 
 from application.chat.catalog import Catalog
 from application.chat.ports import ModelRequest, ProviderError, TextDelta, Turn
-from application.conversations.service import ConversationsService
+from application.conversations.conversations import Conversations
 from domain.conversations.conversation import Conversation
 from domain.conversations.rules import DEFAULT_TITLE, storable
 from domain.shared.errors import Invalid, NotFound
@@ -27,7 +27,7 @@ __all__ = ["DEFAULT_TITLE", "TitleQueue", "TitleRequests", "Titles", "title_from
 
 
 class Titles:
-    def __init__(self, conversations: ConversationsService, catalog: Catalog) -> None:
+    def __init__(self, conversations: Conversations, catalog: Catalog) -> None:
         self.conversations = conversations
         self.catalog = catalog
 

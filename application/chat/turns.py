@@ -18,8 +18,8 @@ from application.chat.catalog import Catalog
 from application.chat.generation import Generations, Plan
 from application.chat.ports import Job, ModelRequest, Turn
 from application.chat.progress import PROTOCOL
-from application.conversations.presenters import message_json
-from application.conversations.service import ConversationsService
+from application.conversations.conversations import Conversations
+from application.conversations.messages import Messages
 from domain.conversations.conversation import Conversation, Message
 from domain.conversations.rules import NO_PARENT
 from domain.shared.errors import Conflict, Invalid, NotFound
@@ -48,15 +48,18 @@ class StartChat:
 class Turns:
     def __init__(
         self,
-        conversations: ConversationsService,
+        conversations: Conversations,
+        messages: Messages,
         catalog: Catalog,
         generations: Generations,
         node: str,
     ) -> None:
         self.conversations = conversations
+        self.messages = messages
         self.catalog = catalog
         self.generations = generations
         self.bus = generations.bus
+        self.frames = generations.frames
         self.node = node
 
     async def start(self, user_id: UUID, command: StartChat) -> dict[str, Any]:
@@ -151,16 +154,16 @@ class Turns:
             response = conversation.message(_required(command.response_message_id))
             parent = conversation.message(response.parent_message_id)
             prefix = response.text if command.edited_text is None else command.edited_text
-            return message_json(parent, conversation.id), parent.message_id, prefix
+            return self.frames.message(parent, conversation.id), parent.message_id, prefix
         if command.is_regenerate:
             parent = conversation.message(
                 _required(command.override_parent_message_id or command.parent_message_id)
             )
-            return message_json(parent, conversation.id), parent.message_id, ""
+            return self.frames.message(parent, conversation.id), parent.message_id, ""
         if not command.text.strip():
             raise Invalid("Message text is required")
         message_id = _uuid(command.override_user_message_id) or uuid.uuid4()
-        done = self.conversations.post_message(
+        done = self.messages.post_message(
             user_id,
             conversation.id,
             message_id,
@@ -170,7 +173,7 @@ class Turns:
             text=command.text,
         )
         message: Message = done.value
-        return message_json(message, conversation.id), message_id, ""
+        return self.frames.message(message, conversation.id), message_id, ""
 
 
 def _request(model: str, history: list[Turn], settings: dict[str, Any]) -> ModelRequest:

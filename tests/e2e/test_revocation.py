@@ -103,13 +103,13 @@ def test_a_deleted_accounts_token_stays_401_after_a_restart(
     container_for: Callable[..., Any],
 ) -> None:
     # Given an embedded deployment where an account was deleted
-    before = container_for("sqlite")
+    before = container_for("sqlite", workers=True)  # as `make run` (deletion reads the list)
     with TestClient(create_app(before)) as client:
         api = Api(client, before)
         me, _, _ = _signed_in(api, "leaving@example.com")
         assert client.delete("/api/user/delete", headers=me).status_code == 200
     # When the process restarts on the same data
-    after = container_for("sqlite")
+    after = container_for("sqlite", workers=True)
     with TestClient(create_app(after)) as client:
         # Then the old token is still refused
         _every_route_refuses(Api(client, after), me)

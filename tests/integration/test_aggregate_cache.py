@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from application.conversations.presenters import conversation_json
+from api.conversations.presenters import conversation_json
 from domain.conversations.conversation import Conversation
 from domain.conversations.rules import NO_PARENT
 from domain.shared.errors import Invalid

@@ -31,7 +31,9 @@ def _chat(
     catalog.add(Endpoint("echo", EchoModel(), ["echo"], label="Echo", kind=kind))
     catalog.add(Endpoint("slow", EchoModel(0.05), ["slow"], label="Slow", kind=kind))
     bus = bus or MemoryStreamBus()
-    return ChatService(container.conversations, catalog, bus, LibreChatFrames(), titles=titles)
+    return ChatService(
+        container.conversations, container.messages, catalog, bus, LibreChatFrames(), titles=titles
+    )
 
 
 async def _turn(chat: ChatService, user: uuid.UUID, **fields: Any) -> list[dict[str, Any]]:
@@ -158,7 +160,7 @@ async def test_the_sweep_answers_a_turn_whose_job_the_bus_lost(
     user, cid, question = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     # Given a turn whose user message is stored and whose process died with its job
     container.conversations.start(user, cid, endpoint="echo", model="echo", settings={})
-    container.conversations.post_message(
+    container.messages.post_message(
         user, cid, question, NO_PARENT, sender="User", is_created_by_user=True, text="lost"
     )
     chat = _chat(container, _bus_of_a_restarted_process(container))

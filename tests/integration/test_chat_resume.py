@@ -79,7 +79,12 @@ async def test_resume_shows_the_final_text_once_on_another_process(
     client = redis.asyncio.Redis.from_url(first.settings.redis_url)
     second_bus = RedisStreamBus(client, first.settings.redis_prefix)
     second = ChatService(
-        first.conversations, first.chat.catalog, second_bus, LibreChatFrames(), node="second"
+        first.conversations,
+        first.messages,
+        first.chat.catalog,
+        second_bus,
+        LibreChatFrames(),
+        node="second",
     )
     try:
         # When a client resumes on the second after reading part of the turn on the first

@@ -31,7 +31,9 @@ def _service(container: Any, delay: float = 0.0, openai_url: str | None = None) 
                 kind="openAI",
             )
         )
-    return ChatService(container.conversations, catalog, MemoryStreamBus(), LibreChatFrames())
+    return ChatService(
+        container.conversations, container.messages, catalog, MemoryStreamBus(), LibreChatFrames()
+    )
 
 
 async def _drain(chat: ChatService, user: uuid.UUID, stream_id: str) -> list[dict[str, Any]]:
@@ -164,7 +166,12 @@ async def test_another_process_can_follow_a_generation_through_redis(
         first.settings.redis_prefix,
     )
     reader = ChatService(
-        first.conversations, first.chat.catalog, second_bus, LibreChatFrames(), node="other"
+        first.conversations,
+        first.messages,
+        first.chat.catalog,
+        second_bus,
+        LibreChatFrames(),
+        node="other",
     )
     user = uuid.uuid4()
     # When the first starts a turn and the second streams it with resume

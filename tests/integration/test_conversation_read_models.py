@@ -21,7 +21,7 @@ def _chat(container: Any, user: uuid.UUID, title: str, turns: int = 1) -> uuid.U
     parent = NO_PARENT
     for i in range(turns):
         mid = uuid.uuid4()
-        container.conversations.post_message(
+        container.messages.post_message(
             user, cid, mid, parent, sender="User", is_created_by_user=True, text=f"q{i}"
         )
         parent = mid
@@ -70,7 +70,7 @@ def test_deleting_a_conversation_removes_it_from_every_read_model(
     container = container_for(kind, workers=True)
     user = uuid.uuid4()
     cid = _chat(container, user, "Doomed", turns=3)
-    container.conversations.set_tags(user, cid, ["work"])
+    container.tags.set_tags(user, cid, ["work"])
     container.conversations.delete(user, [cid])
     container.consistency.wait(user, ["conversation_list", "transcript"])
     with container.db.connect() as conn:
@@ -89,7 +89,7 @@ def test_rebuilt_read_models_equal_the_incremental_ones(
     container.conversations.retitle(user, ids[0], "Renamed")
     container.conversations.pin(user, ids[1], True)
     container.conversations.archive(user, ids[2], True)
-    container.conversations.set_tags(user, ids[3], ["a", "b"])
+    container.tags.set_tags(user, ids[3], ["a", "b"])
     container.conversations.delete(user, [ids[0]])
     before = _snapshot(container, user)
     # When both projections are rebuilt from position 0
@@ -128,8 +128,8 @@ def test_importing_the_same_file_twice_adds_nothing(
     fixtures = Path(__file__).parent.parent / "fixtures" / "imports"
     for name in ("librechat.json", "chatgpt.json", "claude.json"):
         data = json.loads((fixtures / name).read_text())
-        assert container.conversations.import_export(user, data).value == 1
-        assert container.conversations.import_export(user, data).value == 0
+        assert container.copies.import_export(user, data).value == 1
+        assert container.copies.import_export(user, data).value == 0
     page = _page(container, user)
     assert sorted(r["title"] for r in page.rows) == [
         "Haiku about tea",
