@@ -10,6 +10,7 @@ from typing import Any, Literal
 import msgspec
 import yaml
 
+from application.chat.config import ECHO, EndpointConfig, EndpointError, load_endpoints
 from application.limit_settings import LIMIT_ENV_NAMES, LimitSettings, check_limits
 
 Mode = Literal["embedded", "distributed"]
@@ -61,6 +62,9 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     # a refresh token presented again this soon after its rotation gets the same new token
     # (two tabs refreshing at once); later, reuse revokes the session
     refresh_reuse_grace_s: float = 10.0
+    # the model endpoints, from LibreChat's provider variables (OPENAI_API_KEY, …) and
+    # chronicle.yaml's top-level `endpoints:`; not a `settings:` key
+    endpoints: tuple[EndpointConfig, ...] = (ECHO,)
 
     @property
     def mode(self) -> Mode:
@@ -122,8 +126,10 @@ def load_settings(
     environ = dict(os.environ if environ is None else environ)
     raw: dict[str, Any] = {}
     path = config_file or environ.get("CHRONICLE_CONFIG") or "chronicle.yaml"
+    config: dict[str, Any] = {}
     if Path(path).is_file():
-        section = _read_yaml(path).get("settings") or {}
+        config = _read_yaml(path)
+        section = config.get("settings") or {}
         if not isinstance(section, dict):
             raise SettingsError(f"settings: must be a mapping in {path}")
         raw.update(section)
@@ -132,7 +138,12 @@ def load_settings(
     for env_name, field in ENV_NAMES.items():
         if env_name in environ and environ[env_name] != "":
             raw[field] = environ[env_name]
-    return _validate(raw)
+    settings = _validate(raw)
+    try:
+        endpoints = load_endpoints(environ, config.get("endpoints"))
+    except EndpointError as error:
+        raise SettingsError(f"{error} in {path}") from None
+    return msgspec.structs.replace(settings, endpoints=endpoints)
 
 
 def _read_yaml(path: str) -> dict[str, Any]:
@@ -155,6 +166,8 @@ def _yaml_reason(error: yaml.YAMLError) -> str:
 
 
 def _validate(raw: dict[str, Any]) -> Settings:
+    if "endpoints" in raw:
+        raise SettingsError("endpoints: not under settings:, a top-level section of its own")
     known = set(Settings.__struct_fields__)
     for field in raw:
         if field not in known:

@@ -1,4 +1,4 @@
-"""Model endpoints from the environment (LibreChat's variable names) and chronicle.yaml.
+"""Model endpoints from LibreChat's environment variables and chronicle.yaml's `endpoints:`.
 
 ```yaml
 endpoints:
@@ -9,77 +9,89 @@ endpoints:
       models: {default: [llama3.1]}
       modelDisplayLabel: Llama
 ```
-The offline `echo` endpoint is always there."""
+The offline `echo` endpoint is always there. `load_settings` calls `load_endpoints` once, so
+the endpoints travel in `Settings.endpoints` like every other setting."""
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import yaml
 
-from application.settings import SettingsError
+class EndpointError(ValueError):
+    """An endpoint is misconfigured; the message says where (a `SettingsError` to callers)."""
 
 
 @dataclass(frozen=True)
 class EndpointConfig:
+    # the lists and dicts stay out of the hash, so `Settings`, which holds these, stays hashable
     name: str
     kind: str  # echo | openAI | anthropic | custom (OpenAI-compatible)
-    models: list[str]
+    models: list[str] = field(hash=False)
     api_key: str = ""
     base_url: str | None = None
     label: str = ""
     order: int = 0
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+ECHO = EndpointConfig("echo", "echo", ["echo"], label="Echo", order=99)
+
+# LibreChat's variables: (endpoint, key, models, reverse proxy, default models, label)
+_PROVIDERS = (
+    (
+        "openAI",
+        "OPENAI_API_KEY",
+        "OPENAI_MODELS",
+        "OPENAI_REVERSE_PROXY",
+        ["gpt-4o", "gpt-4o-mini"],
+        "OpenAI",
+    ),
+    (
+        "anthropic",
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_MODELS",
+        "ANTHROPIC_REVERSE_PROXY",
+        ["claude-sonnet-4-5", "claude-haiku-4-5"],
+        "Claude",
+    ),
+)
 
 
 def load_endpoints(
-    environ: dict[str, str] | None = None, config_file: str | None = None
-) -> list[EndpointConfig]:
-    env = dict(os.environ if environ is None else environ)
-    endpoints = [EndpointConfig("echo", "echo", ["echo"], label="Echo", order=99)]
-    if env.get("OPENAI_API_KEY"):
-        endpoints.append(
-            EndpointConfig(
-                "openAI",
-                "openAI",
-                _models(env.get("OPENAI_MODELS"), ["gpt-4o", "gpt-4o-mini"]),
-                env["OPENAI_API_KEY"],
-                env.get("OPENAI_REVERSE_PROXY") or None,
-                "OpenAI",
-                0,
+    env: Mapping[str, str], section: Mapping[str, Any] | None = None
+) -> tuple[EndpointConfig, ...]:
+    """Echo, the providers whose API key is set in `env`, then `section`'s custom ones."""
+    endpoints = [ECHO]
+    for order, (name, key, models, proxy, default, label) in enumerate(_PROVIDERS):
+        if env.get(key):
+            endpoints.append(
+                EndpointConfig(
+                    name,
+                    name,
+                    _models(env.get(models), default),
+                    env[key],
+                    env.get(proxy) or None,
+                    label,
+                    order,
+                )
             )
-        )
-    if env.get("ANTHROPIC_API_KEY"):
-        endpoints.append(
-            EndpointConfig(
-                "anthropic",
-                "anthropic",
-                _models(env.get("ANTHROPIC_MODELS"), ["claude-sonnet-4-5", "claude-haiku-4-5"]),
-                env["ANTHROPIC_API_KEY"],
-                env.get("ANTHROPIC_REVERSE_PROXY") or None,
-                "Claude",
-                1,
-            )
-        )
-    path = config_file or env.get("CHRONICLE_CONFIG") or "chronicle.yaml"
-    if Path(path).is_file():
-        endpoints += _custom(_yaml(path).get("endpoints") or {}, env)
-    return endpoints
+    if section is not None and not isinstance(section, Mapping):
+        raise EndpointError("endpoints: must be a mapping")
+    return (*endpoints, *_custom(section or {}, env))
 
 
-def _custom(section: dict[str, Any], env: dict[str, str]) -> list[EndpointConfig]:
+def _custom(section: Mapping[str, Any], env: Mapping[str, str]) -> list[EndpointConfig]:
     found = []
     for index, item in enumerate(section.get("custom") or []):
         where = f"endpoints.custom[{index}]"
         if not isinstance(item, dict) or not item.get("name") or not item.get("baseURL"):
-            raise SettingsError(f"{where}: needs at least name and baseURL")
+            raise EndpointError(f"{where}: needs at least name and baseURL")
         models = (item.get("models") or {}).get("default") or []
         if not models or not all(isinstance(m, str) for m in models):
-            raise SettingsError(f"{where}.models.default: a list of model names is required")
+            raise EndpointError(f"{where}.models.default: a list of model names is required")
         found.append(
             EndpointConfig(
                 str(item["name"]),
@@ -95,18 +107,10 @@ def _custom(section: dict[str, Any], env: dict[str, str]) -> list[EndpointConfig
     return found
 
 
-def _expand(value: str, env: dict[str, str]) -> str:
+def _expand(value: str, env: Mapping[str, str]) -> str:
     """`${VAR}` reads the environment, as librechat.yaml allows."""
     return re.sub(r"\$\{(\w+)\}", lambda m: env.get(m.group(1), ""), value)
 
 
 def _models(raw: str | None, default: list[str]) -> list[str]:
     return [m.strip() for m in raw.split(",") if m.strip()] if raw else default
-
-
-def _yaml(path: str) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(Path(path).read_text()) or {}
-    except yaml.YAMLError as error:
-        raise SettingsError(f"{path}: not valid YAML ({error})") from None
-    return data if isinstance(data, dict) else {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 
@@ -44,3 +44,9 @@ class Tokens(Protocol):
 
 class KeyShredder(Protocol):
     def destroy(self, subject: UUID) -> None: ...
+
+
+class SessionTokens(Tokens, Protocol):
+    """Tokens as the API reads them: an access token's claims (LibreChat's `id`, …)."""
+
+    def read_access(self, token: str) -> dict[str, Any]: ...

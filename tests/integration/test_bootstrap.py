@@ -6,7 +6,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from application.bootstrap import Container, bootstrap
+from application.settings import load_settings
 
 
 def test_three_processes_bootstrapping_at_once_on_a_new_database(
@@ -36,3 +39,13 @@ def test_three_processes_bootstrapping_at_once_on_a_new_database(
     finally:
         for container in built:
             container.close()
+
+
+def test_the_model_catalog_follows_the_given_settings_not_the_process_environment(
+    container_for: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the process has an Anthropic key; the settings it was given name OpenAI only
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-from-the-process")
+    endpoints = load_settings({"OPENAI_API_KEY": "sk-from-the-settings"}).endpoints
+    container = container_for("sqlite", endpoints=endpoints)
+    assert set(container.chat.catalog.endpoints) == {"echo", "openAI"}

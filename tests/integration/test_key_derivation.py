@@ -31,7 +31,7 @@ def _master(container: Any) -> MasterKey:
 
 
 def _wrapped(container: Any, subject: object) -> bytes:
-    with container.keystore._engine.connect() as conn:
+    with container.keys_db.connect() as conn:
         row = conn.execute(
             sa.select(subject_keys.c.wrapped_key).where(subject_keys.c.subject_id == str(subject))
         ).one()
@@ -57,7 +57,7 @@ def test_subject_key_wrapped_before_derivation_still_opens(
     container = container_for(mode)
     subject, key, nonce = uuid4(), AESGCM.generate_key(bit_length=256), os.urandom(12)
     v1 = nonce + AESGCM(_master(container).legacy).encrypt(nonce, key, str(subject).encode())
-    with container.keystore._engine.begin() as conn:
+    with container.keys_db.begin() as conn:
         conn.execute(
             subject_keys.insert().values(
                 subject_id=str(subject), wrapped_key=v1, created_at=sa.func.now()

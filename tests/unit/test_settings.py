@@ -185,3 +185,60 @@ def test_a_wrong_chronicle_yaml_is_one_line_naming_the_setting(text: str, name: 
 def _assert_one_line_naming(message: str, name: str) -> None:
     assert message.startswith(f"{name}: "), message
     assert "\n" not in message and len(message) > len(name) + 2, message
+
+
+# Model endpoints are settings too: read once from LibreChat's variables and chronicle.yaml.
+PROVIDERS = {
+    "OPENAI_API_KEY": "sk-openai",
+    "OPENAI_MODELS": "gpt-x, gpt-y",
+    "OPENAI_REVERSE_PROXY": "http://proxy.local/v1",
+    "ANTHROPIC_API_KEY": "sk-anthropic",
+}
+
+
+def test_model_endpoints_come_from_librechat_provider_variables() -> None:
+    endpoints = {e.name: e for e in load_settings(PROVIDERS).endpoints}
+    assert set(endpoints) == {"echo", "openAI", "anthropic"}
+    assert endpoints["openAI"].models == ["gpt-x", "gpt-y"]
+    assert endpoints["openAI"].api_key == "sk-openai"
+    assert endpoints["openAI"].base_url == "http://proxy.local/v1"
+    assert endpoints["anthropic"].models == ["claude-sonnet-4-5", "claude-haiku-4-5"]
+    assert endpoints["anthropic"].base_url is None
+
+
+def test_only_the_echo_endpoint_without_provider_variables() -> None:
+    assert [e.name for e in load_settings({}).endpoints] == ["echo"]
+
+
+def test_custom_endpoints_come_from_chronicle_yaml_with_variables_expanded() -> None:
+    _yaml(
+        "endpoints:\n  custom:\n    - name: Ollama\n      apiKey: ${OLLAMA_KEY}\n"
+        "      baseURL: http://127.0.0.1:11434/v1\n      models: {default: [llama3.1]}\n"
+    )
+    (custom,) = [e for e in load_settings({"OLLAMA_KEY": "k-1"}).endpoints if e.kind == "custom"]
+    assert (custom.name, custom.api_key, custom.models) == ("Ollama", "k-1", ["llama3.1"])
+    assert custom.base_url == "http://127.0.0.1:11434/v1"
+
+
+WRONG_ENDPOINTS = {
+    "no baseURL": (
+        "endpoints:\n  custom:\n    - {name: X, models: {default: [m]}}\n",
+        "endpoints.custom[0]",
+    ),
+    "no models": (
+        "endpoints:\n  custom:\n    - {name: X, baseURL: 'http://x'}\n",
+        "endpoints.custom[0].models.default",
+    ),
+    "not a mapping": ("endpoints: 5\n", "endpoints"),
+    "under settings": ("settings:\n  endpoints: []\n", "endpoints"),
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"), list(WRONG_ENDPOINTS.values()), ids=list(WRONG_ENDPOINTS)
+)
+def test_a_wrong_endpoint_in_chronicle_yaml_is_one_line_naming_it(text: str, name: str) -> None:
+    _yaml(text)
+    with pytest.raises(SettingsError) as raised:
+        load_settings({})
+    _assert_one_line_naming(str(raised.value), name)
