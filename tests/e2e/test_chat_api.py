@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 from httpx_sse import EventSource
@@ -13,6 +12,7 @@ from infrastructure.providers.echo import EchoModel
 from infrastructure.providers.openai import OpenAIModel
 from tests.e2e.conftest import Api
 from tests.fakes.provider_server import running_provider_server
+from tests.streaming import until_text_streamed
 
 ROOT = "00000000-0000-0000-0000-000000000000"
 
@@ -46,17 +46,10 @@ def _slow(api: Api) -> None:
 LONG_TEXT = " ".join(f"w{n}" for n in range(30))
 
 
-def _wait_for_text(api: Api, stream_id: str, timeout: float = 10.0) -> None:
+def _wait_for_text(api: Api, stream_id: str) -> None:
     """Until the generation has streamed some text: what a user sees before pressing stop.
-    The test client buffers a response whole, so this reads the stream bus directly."""
-    backlog = api.container.chat.bus.backlog
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        frames = api.client.blocking_portal.call(backlog, stream_id)
-        if any(frame["data"].get("event") == "on_message_delta" for frame in frames):
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"no text streamed within {timeout} s")
+    The test client buffers a response whole, so this reads the stream bus in the app's loop."""
+    api.client.blocking_portal.call(until_text_streamed, api.container.chat.bus, stream_id)
 
 
 def _openai(api: Api, url: str) -> None:

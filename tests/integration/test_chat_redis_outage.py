@@ -15,6 +15,7 @@ import pytest
 from application.chat.catalog import Endpoint
 from application.chat.service import ChatService, StartChat
 from infrastructure.providers.echo import EchoModel
+from tests.streaming import until_text_streamed
 
 WORDS = " ".join(f"w{i}" for i in range(40))
 
@@ -92,7 +93,8 @@ async def test_turns_record_their_answer_when_redis_dies_mid_generation(
             await chat.start(user, StartChat(text=f"{WORDS} t{n}", endpoint="slow"))
             for n in range(4)
         ]
-        await asyncio.sleep(0.2)
+        for started in before:
+            await until_text_streamed(chat.bus, started["streamId"])
         # When Redis dies mid-generation
         own_redis.kill()
         await _settle(chat)
