@@ -25,8 +25,11 @@ lint: install
 types: install
 	$(BIN)/mypy
 
+# the suite mostly waits on PostgreSQL, Redis and HTTP, so parallel workers pay even on 2 cores;
+# each test has its own database and Redis prefix. `make test WORKERS=0` runs it serially.
+WORKERS ?= 3
 test: lint types
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist worksteal)
 
 unit: install
 	$(BIN)/pytest -q tests/unit

@@ -8,17 +8,24 @@ import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from application.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("CHRONICLE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("CHRONICLE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# no example database: parallel workers (pytest-xdist) would share one directory, and a run
+# should not depend on what an earlier one left behind
+hypothesis_settings.register_profile("chronicle", database=None)
+hypothesis_settings.load_profile("chronicle")
 
 
 def _unavailable(what: str, error: Exception) -> None:
@@ -45,8 +52,26 @@ def _database() -> Iterator[str]:
         _unavailable("PostgreSQL", error)
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
     yield f"{base}/{name}"
+    _DROPS.append(_dropper.submit(_drop, name))
+
+
+# DROP DATABASE waits for a checkpoint (1-3 s here), and nothing after a test needs its database
+# gone: the drops run behind the next tests, and the session waits for them at its end
+_dropper = ThreadPoolExecutor(max_workers=2, thread_name_prefix="drop-test-db")
+_DROPS: list[Future[None]] = []
+
+
+def _drop(name: str) -> None:
     with _admin_connect() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    _dropper.shutdown(wait=True)
+    failed = [str(f.exception()) for f in _DROPS if f.exception() is not None]
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if failed and reporter is not None:
+        reporter.write_line(f"WARNING: {len(failed)} test databases not dropped: {failed[0]}")
 
 
 @contextlib.contextmanager

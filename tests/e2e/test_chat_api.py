@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 from httpx_sse import EventSource
@@ -13,6 +12,7 @@ from infrastructure.providers.echo import EchoModel
 from infrastructure.providers.openai import OpenAIModel
 from tests.e2e.conftest import Api
 from tests.fakes.provider_server import running_provider_server
+from tests.streaming import until_text_streamed
 
 ROOT = "00000000-0000-0000-0000-000000000000"
 
@@ -40,6 +40,22 @@ def _read(
 
 def _slow(api: Api) -> None:
     api.container.chat.catalog.add(Endpoint("slow", EchoModel(0.05), ["slow"], label="Slow"))
+
+
+# 30 words at 0.05 s each: 1.5 s of headroom to stop it mid-stream on a loaded machine
+LONG_TEXT = " ".join(f"w{n}" for n in range(30))
+
+
+def _wait_for_text(api: Api, stream_id: str) -> None:
+    """Until the generation has streamed some text: what a user sees before pressing stop.
+    The test client buffers a response whole, so this reads the stream bus in the app's loop."""
+    api.client.blocking_portal.call(until_text_streamed, api.container.chat.bus, stream_id)
+
+
+def _openai(api: Api, url: str) -> None:
+    api.container.chat.catalog.add(
+        Endpoint("openAI", OpenAIModel("sk-test", f"{url}/v1", timeout=5), ["gpt-4o"])
+    )
 
 
 def test_a_new_turn_streams_librechat_frames(api: Api) -> None:
@@ -80,8 +96,8 @@ def test_a_follow_up_continues_the_thread(api: Api) -> None:
 def test_abort_mid_stream_keeps_partial_text(api: Api) -> None:
     me = api.user("abort@example.com")
     _slow(api)
-    started = _start(api, me, "a b c d e f g h i j k l", endpoint="slow")
-    time.sleep(0.25)
+    started = _start(api, me, LONG_TEXT, endpoint="slow")
+    _wait_for_text(api, started["streamId"])
     aborted = api.client.post(
         "/api/agents/chat/abort", headers=me, json={"streamId": started["streamId"]}
     )
@@ -123,9 +139,7 @@ def test_a_duplicate_start_attaches_instead_of_starting_again(api: Api) -> None:
 def test_a_provider_error_is_an_error_frame_and_the_question_stays(api: Api) -> None:
     me = api.user("errors@example.com")
     with running_provider_server() as url:
-        api.container.chat.catalog.add(
-            Endpoint("openAI", OpenAIModel("sk-test", f"{url}/v1", timeout=5), ["gpt-4o"])
-        )
+        _openai(api, url)
         started = _start(api, me, "please [[error:500]]", endpoint="openAI", model="gpt-4o")
         frames = _read(api, me, started["streamId"])
     assert frames[-1][0] == "error" and "500" in frames[-1][1]["error"]
@@ -216,8 +230,8 @@ def test_editing_a_question_branches_from_its_parent(api: Api) -> None:
 def test_continue_grows_the_unfinished_answer_in_place(api: Api) -> None:
     me = api.user("continue@example.com")
     _slow(api)
-    started = _start(api, me, "a b c d e f g h i j k l", endpoint="slow")
-    time.sleep(0.25)
+    started = _start(api, me, LONG_TEXT, endpoint="slow")
+    _wait_for_text(api, started["streamId"])
     api.client.post("/api/agents/chat/abort", headers=me, json={"streamId": started["streamId"]})
     partial = _read(api, me, started["streamId"])[-1][1]["responseMessage"]
     assert partial["unfinished"] is True
@@ -247,9 +261,7 @@ def test_continue_grows_the_unfinished_answer_in_place(api: Api) -> None:
 def test_a_model_made_title_arrives_through_gen_title(api: Api) -> None:
     me = api.user("titles@example.com")
     with running_provider_server() as url:
-        api.container.chat.catalog.add(
-            Endpoint("openAI", OpenAIModel("sk-test", f"{url}/v1", timeout=5), ["gpt-4o"])
-        )
+        _openai(api, url)
         started = _start(api, me, "Name this chat", endpoint="openAI", model="gpt-4o")
         final = _read(api, me, started["streamId"])[-1][1]
         assert final["final"] is True

@@ -6,26 +6,16 @@ from __future__ import annotations
 import uuid
 
 from domain.conversations.conversation import Conversation
-from domain.conversations.events import MessagePosted
 from domain.conversations.rules import NO_PARENT
 from tests.e2e.conftest import PASSWORD, Api
+from tests.records import commit_overflowing_message
 
 
 def test_a_message_no_read_model_can_store_does_not_hold_back_other_users(api: Api) -> None:
     # Given a message with a token count beyond 64 bits, recorded straight into the store (as
     # events recorded before validation caught them are)
     store = api.container.stores["conversations"]
-    stuck = Conversation.start(uuid.uuid4(), uuid.uuid4())
-    stuck._record(
-        MessagePosted,
-        user_id=stuck.user_id,
-        message_id=uuid.uuid4(),
-        parent_message_id=NO_PARENT,
-        sender="User",
-        is_created_by_user=True,
-        token_count=2**70,
-    )
-    store.commit(stuck)
+    commit_overflowing_message(store)
     # When another user then writes a message and reads the conversation back
     api.register("other@example.com")
     login = api.client.post(

@@ -22,6 +22,7 @@ from infrastructure.providers.echo import EchoModel
 from infrastructure.providers.openai import OpenAIModel
 from infrastructure.streams import MemoryStreamBus, RedisStreamBus
 from tests.fakes.provider_server import running_provider_server
+from tests.streaming import until_text_streamed
 
 
 def _chat(
@@ -75,7 +76,7 @@ async def test_one_failing_job_does_not_stop_the_sweep_of_the_others(
     broken = Job(str(uuid.uuid4()), str(uuid.uuid4()), str(user), 0, str(uuid.uuid4()), {})
     await chat.bus.create(broken)
     started = await chat.start(user, StartChat(text="one two three four", endpoint="slow"))
-    await asyncio.sleep(0.08)
+    await until_text_streamed(chat.bus, started["streamId"])
     chat._tasks.pop(started["streamId"]).cancel()  # its process "dies"
     job = await chat.bus.get(started["streamId"])
     assert job is not None
@@ -105,7 +106,7 @@ async def test_an_aborted_turn_keeps_the_conversation_title(
             parent_message_id=first["responseMessage"]["messageId"],
         ),
     )
-    await asyncio.sleep(0.12)
+    await until_text_streamed(chat.bus, started["streamId"])
     await chat.abort(user, started["streamId"])
     frames = [f async for f in chat.frames(user, started["streamId"])]
     assert frames[-1]["data"]["aborted"] is True

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -15,6 +15,7 @@ import pytest
 from application.chat.catalog import Endpoint
 from application.chat.service import ChatService, StartChat
 from infrastructure.providers.echo import EchoModel
+from tests.streaming import until_text_streamed
 
 WORDS = " ".join(f"w{i}" for i in range(40))
 
@@ -61,6 +62,18 @@ def own_redis() -> Iterator[OwnRedis]:
     server.kill()
 
 
+@pytest.fixture
+async def container(settings_for: Callable[..., Any], own_redis: OwnRedis) -> AsyncIterator[Any]:
+    """A PostgreSQL container whose stream bus is on this test's own Redis."""
+    from application.bootstrap import bootstrap
+
+    prefix = f"chronicle-test-{uuid.uuid4().hex[:12]}"
+    built = bootstrap(settings_for("postgres", redis_url=own_redis.url, redis_prefix=prefix))
+    yield built
+    await built.chat.close()
+    built.close()
+
+
 def _slow_chat(container: Any) -> ChatService:
     chat: ChatService = container.chat
     chat.catalog.add(Endpoint("slow", EchoModel(0.02), ["slow"], label="Slow", kind="echo"))
@@ -79,62 +92,44 @@ async def _settle(chat: ChatService) -> None:
 
 
 async def test_turns_record_their_answer_when_redis_dies_mid_generation(
-    settings_for: Callable[..., Any], own_redis: OwnRedis
+    container: Any, own_redis: OwnRedis
 ) -> None:
-    from application.bootstrap import bootstrap
-
-    prefix = f"chronicle-test-{uuid.uuid4().hex[:12]}"
-    container = bootstrap(settings_for("postgres", redis_url=own_redis.url, redis_prefix=prefix))
-    try:
-        chat, user = _slow_chat(container), uuid.uuid4()
-        # Given four turns accepted while Redis is up
-        before = [
-            await chat.start(user, StartChat(text=f"{WORDS} t{n}", endpoint="slow"))
-            for n in range(4)
-        ]
-        await asyncio.sleep(0.2)
-        # When Redis dies mid-generation
-        own_redis.kill()
-        await _settle(chat)
-        # Then each turn still ends with its whole answer in the event store
-        for n, started in enumerate(before):
-            answers = _answers(container, user, started["conversationId"])
-            assert [a.text for a in answers] == [f"Echo: {WORDS} t{n}"]
-            assert not answers[0].unfinished
-        # And when Redis is back, new turns stream and are stored with their full text
-        own_redis.start()
-        after = [
-            await chat.start(user, StartChat(text=f"back {n}", endpoint="slow")) for n in range(3)
-        ]
-        for n, started in enumerate(after):
-            frames = [f async for f in chat.frames(user, started["streamId"])]
-            assert frames[-1]["data"]["final"] is True
-            answers = _answers(container, user, started["conversationId"])
-            assert [(a.text, a.unfinished) for a in answers] == [(f"Echo: back {n}", False)]
-    finally:
-        await chat.close()
-        container.close()
+    chat, user = _slow_chat(container), uuid.uuid4()
+    # Given four turns accepted while Redis is up
+    before = [
+        await chat.start(user, StartChat(text=f"{WORDS} t{n}", endpoint="slow")) for n in range(4)
+    ]
+    for started in before:
+        await until_text_streamed(chat.bus, started["streamId"])
+    # When Redis dies mid-generation
+    own_redis.kill()
+    await _settle(chat)
+    # Then each turn still ends with its whole answer in the event store
+    for n, started in enumerate(before):
+        answers = _answers(container, user, started["conversationId"])
+        assert [a.text for a in answers] == [f"Echo: {WORDS} t{n}"]
+        assert not answers[0].unfinished
+    # And when Redis is back, new turns stream and are stored with their full text
+    own_redis.start()
+    after = [await chat.start(user, StartChat(text=f"back {n}", endpoint="slow")) for n in range(3)]
+    for n, started in enumerate(after):
+        frames = [f async for f in chat.frames(user, started["streamId"])]
+        assert frames[-1]["data"]["final"] is True
+        answers = _answers(container, user, started["conversationId"])
+        assert [(a.text, a.unfinished) for a in answers] == [(f"Echo: back {n}", False)]
 
 
 async def test_a_turn_starts_after_redis_restarted_while_idle(
-    settings_for: Callable[..., Any], own_redis: OwnRedis
+    container: Any, own_redis: OwnRedis
 ) -> None:
-    from application.bootstrap import bootstrap
-
-    prefix = f"chronicle-test-{uuid.uuid4().hex[:12]}"
-    container = bootstrap(settings_for("postgres", redis_url=own_redis.url, redis_prefix=prefix))
-    try:
-        chat, user = _slow_chat(container), uuid.uuid4()
-        for text in ("before", "after"):
-            # Given a turn before, then Redis restarted with no call meanwhile
-            started = await chat.start(user, StartChat(text=text, endpoint="slow"))
-            frames = [f async for f in chat.frames(user, started["streamId"])]
-            assert frames[-1]["data"]["final"] is True
-            own_redis.kill()
-            own_redis.start()
-        # Then the turn after the restart started, streamed and was recorded
-        answers = _answers(container, user, started["conversationId"])
-        assert [(a.text, a.unfinished) for a in answers] == [("Echo: after", False)]
-    finally:
-        await chat.close()
-        container.close()
+    chat, user = _slow_chat(container), uuid.uuid4()
+    for text in ("before", "after"):
+        # Given a turn before, then Redis restarted with no call meanwhile
+        started = await chat.start(user, StartChat(text=text, endpoint="slow"))
+        frames = [f async for f in chat.frames(user, started["streamId"])]
+        assert frames[-1]["data"]["final"] is True
+        own_redis.kill()
+        own_redis.start()
+    # Then the turn after the restart started, streamed and was recorded
+    answers = _answers(container, user, started["conversationId"])
+    assert [(a.text, a.unfinished) for a in answers] == [("Echo: after", False)]

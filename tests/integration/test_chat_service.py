@@ -16,6 +16,7 @@ from infrastructure.providers.echo import EchoModel
 from infrastructure.providers.openai import OpenAIModel
 from infrastructure.streams import MemoryStreamBus
 from tests.fakes.provider_server import running_provider_server
+from tests.streaming import until_text_streamed
 
 
 def _service(container: Any, delay: float = 0.0, openai_url: str | None = None) -> ChatService:
@@ -88,7 +89,7 @@ async def test_abort_keeps_the_partial_text_as_unfinished(
     started = await chat.start(
         user, StartChat(text="one two three four five six seven", endpoint="echo")
     )
-    await asyncio.sleep(0.18)
+    await until_text_streamed(chat.bus, started["streamId"])
     await chat.abort(user, started["streamId"])
     frames = await _drain(chat, user, started["streamId"])
     final = frames[-1]["data"]
@@ -104,7 +105,7 @@ async def test_resume_sends_a_sync_frame_then_the_rest(container_for: Callable[.
     container = container_for("sqlite")
     chat, user = _service(container, delay=0.03), uuid.uuid4()
     started = await chat.start(user, StartChat(text="a b c d e f g h", endpoint="echo"))
-    await asyncio.sleep(0.1)
+    await until_text_streamed(chat.bus, started["streamId"])
     frames = [f async for f in chat.frames(user, started["streamId"], resume=True)]
     assert frames[0]["data"]["sync"] is True
     assert frames[-1]["data"]["final"] is True
@@ -239,7 +240,7 @@ async def test_the_sweep_finishes_a_generation_whose_process_died(
     started = await chat.start(
         user, StartChat(text="one two three four five six", endpoint="echo2")
     )
-    await asyncio.sleep(0.12)
+    await until_text_streamed(chat.bus, started["streamId"])
     task = chat._tasks.pop(started["streamId"])
     task.cancel()  # the "process" dies: no final frame, nothing recorded by it
     job = await chat.bus.get(started["streamId"])

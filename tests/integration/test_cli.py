@@ -79,26 +79,12 @@ def test_a_bad_setting_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch) -
 def test_parked_events_are_listed_counted_and_retried() -> None:
     # Given a transcript that parked a message with a token count beyond 64 bits (recorded
     # straight into the store, as events recorded before validation caught them are)
-    import uuid
-
     from application.bootstrap import bootstrap
-    from domain.conversations.conversation import Conversation
-    from domain.conversations.events import MessagePosted
-    from domain.conversations.rules import NO_PARENT
+    from tests.records import commit_overflowing_message
 
     container = bootstrap()
     try:
-        stuck = Conversation.start(uuid.uuid4(), uuid.uuid4())
-        stuck._record(
-            MessagePosted,
-            user_id=stuck.user_id,
-            message_id=uuid.uuid4(),
-            parent_message_id=NO_PARENT,
-            sender="User",
-            is_created_by_user=True,
-            token_count=2**70,
-        )
-        container.stores["conversations"].commit(stuck)
+        stuck = commit_overflowing_message(container.stores["conversations"])
         container.projections.catch_up("transcript")
     finally:
         container.close()

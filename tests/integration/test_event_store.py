@@ -320,15 +320,20 @@ def test_a_stored_v1_event_reads_as_v2_with_the_new_field_filled(
 
 
 # --------------------------------------------------------------------------- concurrency
+def _committed_conversation(container: Any, **fields: Any) -> tuple[Any, Conversation]:
+    """The conversations store and a conversation saved at version 1, for writers to race on."""
+    store = container.stores["conversations"]
+    convo = Conversation.start(uuid.uuid4(), fields.pop("user_id", uuid.uuid4()), **fields)
+    store.commit(convo)
+    return store, convo
+
+
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_of_two_writers_of_one_version_the_second_gets_a_conflict(
     kind: str, container_for: Callable[..., Any]
 ) -> None:
     # Given two writers that loaded the same version of a conversation
-    container = container_for(kind)
-    store = container.stores["conversations"]
-    convo = Conversation.start(uuid.uuid4(), uuid.uuid4())
-    store.commit(convo)
+    store, convo = _committed_conversation(container_for(kind))
     first, second = store.load(Conversation, convo.id), store.load(Conversation, convo.id)
     first.retitle("first writer")
     second.retitle("second writer")
@@ -347,10 +352,7 @@ def test_retry_on_conflict_reruns_the_handler_until_it_succeeds(
     kind: str, container_for: Callable[..., Any]
 ) -> None:
     # Given a handler whose first attempt races a rival writer
-    container = container_for(kind)
-    store = container.stores["conversations"]
-    convo = Conversation.start(uuid.uuid4(), uuid.uuid4())
-    store.commit(convo)
+    store, convo = _committed_conversation(container_for(kind))
     attempts: list[int] = []
 
     def pin() -> int:
@@ -373,10 +375,7 @@ def test_retry_on_conflict_reruns_the_handler_until_it_succeeds(
 def test_retry_on_conflict_gives_up_with_a_conflict_error(
     container_for: Callable[..., Any],
 ) -> None:
-    container = container_for("sqlite")
-    store = container.stores["conversations"]
-    convo = Conversation.start(uuid.uuid4(), uuid.uuid4())
-    store.commit(convo)
+    store, convo = _committed_conversation(container_for("sqlite"))
     calls: list[int] = []
 
     def always_loses() -> None:
@@ -395,11 +394,8 @@ def test_a_conflict_that_outlasts_the_retries_answers_409(
     container_for: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a user's conversation that a rival writer changes after every load
-    container = container_for("sqlite")
-    store = container.stores["conversations"]
-    user_id = uuid.uuid4()
-    convo = Conversation.start(uuid.uuid4(), user_id, title="Original")
-    store.commit(convo)
+    container, user_id = container_for("sqlite"), uuid.uuid4()
+    store, convo = _committed_conversation(container, user_id=user_id, title="Original")
     load = store.load
     rival_commits: list[int] = []
 
