@@ -51,8 +51,8 @@ from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
 from projections.registry import all_projections
+from workers.chat import register_titles
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
-from workers.titles import register_titles
 
 # Long-lived aggregates load from their latest snapshot plus the events after it.
 SNAPSHOT_EVERY: dict[str, dict[type[Aggregate], int]] = {"conversations": {Conversation: 100}}
@@ -331,7 +331,7 @@ def _chat(
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
     # process that only imports this module (`chronicle --help`, test collection) must not pay
-    from infrastructure.providers.catalog import build_catalog
+    from infrastructure.chat.catalog import build_catalog
 
     catalog = build_catalog(list(settings.endpoints), settings.echo_delay_s)
     titler = Titles(conversations, catalog)  # the title actor's: registered before the chat

@@ -8,8 +8,8 @@ from typing import Any
 from httpx_sse import EventSource
 
 from application.chat.catalog import Endpoint
-from infrastructure.providers.echo import EchoModel
-from infrastructure.providers.openai import OpenAIModel
+from infrastructure.chat.echo import EchoModel
+from infrastructure.chat.openai import OpenAIModel
 from tests.e2e.conftest import Api
 from tests.fakes.provider_server import running_provider_server
 from tests.streaming import until_text_streamed

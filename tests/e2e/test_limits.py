@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from application.chat.catalog import Endpoint
-from infrastructure.providers.echo import EchoModel
+from infrastructure.chat.echo import EchoModel
 from tests.e2e.conftest import PASSWORD, Api
 
 ROOT = "00000000-0000-0000-0000-000000000000"

@@ -18,8 +18,8 @@ from application.chat.ports import Job
 from application.chat.service import ChatService, StartChat
 from application.chat.titles import TitleRequests
 from domain.conversations.rules import NO_PARENT
-from infrastructure.providers.echo import EchoModel
-from infrastructure.providers.openai import OpenAIModel
+from infrastructure.chat.echo import EchoModel
+from infrastructure.chat.openai import OpenAIModel
 from infrastructure.streams import MemoryStreamBus, RedisStreamBus
 from tests.fakes.provider_server import running_provider_server
 from tests.streaming import until_text_streamed

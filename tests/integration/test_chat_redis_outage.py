@@ -14,7 +14,7 @@ import pytest
 
 from application.chat.catalog import Endpoint
 from application.chat.service import ChatService, StartChat
-from infrastructure.providers.echo import EchoModel
+from infrastructure.chat.echo import EchoModel
 from tests.streaming import until_text_streamed
 
 WORDS = " ".join(f"w{i}" for i in range(40))

@@ -12,7 +12,7 @@ import redis.asyncio
 from api.chat.frames import LibreChatFrames
 from application.chat.catalog import Endpoint
 from application.chat.service import ChatService, StartChat
-from infrastructure.providers.echo import EchoModel
+from infrastructure.chat.echo import EchoModel
 from infrastructure.streams import RedisStreamBus
 
 WORDS = " ".join(f"w{i}" for i in range(60))

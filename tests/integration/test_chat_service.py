@@ -12,8 +12,8 @@ import pytest
 from api.chat.frames import LibreChatFrames
 from application.chat.catalog import Catalog, Endpoint
 from application.chat.service import ChatService, StartChat
-from infrastructure.providers.echo import EchoModel
-from infrastructure.providers.openai import OpenAIModel
+from infrastructure.chat.echo import EchoModel
+from infrastructure.chat.openai import OpenAIModel
 from infrastructure.streams import MemoryStreamBus
 from tests.fakes.provider_server import running_provider_server
 from tests.streaming import until_text_streamed

@@ -96,9 +96,7 @@ def _worker_processes() -> None:
     """Worker processes for the kill tests are fresh processes bootstrapped like real workers,
     forked from multiprocessing's single-threaded fork server (never from this threaded test
     process). Start that server now, preloading the slow imports, while other tests run."""
-    multiprocessing.set_forkserver_preload(
-        ["application.bootstrap", "infrastructure.providers.catalog"]
-    )
+    multiprocessing.set_forkserver_preload(["application.bootstrap", "infrastructure.chat.catalog"])
     forkserver.ensure_running()
 
 

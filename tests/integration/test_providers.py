@@ -15,9 +15,9 @@ from application.chat.ports import (
     Turn,
     Usage,
 )
-from infrastructure.providers.anthropic import AnthropicModel
-from infrastructure.providers.echo import EchoModel
-from infrastructure.providers.openai import OpenAIModel
+from infrastructure.chat.anthropic import AnthropicModel
+from infrastructure.chat.echo import EchoModel
+from infrastructure.chat.openai import OpenAIModel
 from tests.fakes.provider_server import running_provider_server
 
 

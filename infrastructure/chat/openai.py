@@ -9,8 +9,8 @@ import openai
 
 from application.chat.ports import Chunk, ModelRequest, ReasoningDelta, TextDelta
 from application.chat.ports import Usage as UsageChunk
-from infrastructure.providers.clients import PerLoop
-from infrastructure.providers.errors import SdkErrors, provider_error
+from infrastructure.chat.clients import PerLoop
+from infrastructure.chat.errors import SdkErrors, provider_error
 
 _ERRORS = SdkErrors(
     status=openai.APIStatusError,

@@ -14,8 +14,8 @@ from application.chat.ports import (
     TextDelta,
     Usage,
 )
-from infrastructure.providers.clients import PerLoop
-from infrastructure.providers.errors import SdkErrors, provider_error
+from infrastructure.chat.clients import PerLoop
+from infrastructure.chat.errors import SdkErrors, provider_error
 
 _ERRORS = SdkErrors(
     status=anthropic.APIStatusError,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from application.chat.catalog import Catalog, Endpoint
 from application.chat.config import EndpointConfig
 from application.chat.ports import ChatModel
-from infrastructure.providers.anthropic import AnthropicModel
-from infrastructure.providers.echo import EchoModel
-from infrastructure.providers.openai import OpenAIModel
+from infrastructure.chat.anthropic import AnthropicModel
+from infrastructure.chat.echo import EchoModel
+from infrastructure.chat.openai import OpenAIModel
 
 
 def build_catalog(configs: list[EndpointConfig], echo_delay: float = 0.0) -> Catalog:
