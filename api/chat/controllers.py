@@ -19,6 +19,7 @@ from api.deps import container_of, provide_user_id
 from api.errors import validation_reason
 from api.limits import MESSAGE
 from api.strict import decode
+from api.unserved import not_yet
 from application.chat.service import PROTOCOL, StartChat
 from domain.shared.errors import Invalid, NotFound
 
@@ -49,6 +50,11 @@ class ChatController(Controller):
     ) -> dict[str, Any]:
         command = start_command(body, endpoint)
         return await container_of(request).chat.start(user_id, command)
+
+    # Fixed paths of LibreChat's that `/{endpoint}` would otherwise take for an endpoint name.
+    @post(["/resume", "/steer"], status_code=404)
+    async def unserved(self, request: Request[Any, Any, Any], user_id: UUID) -> Response[Any]:
+        return not_yet(request)
 
     @get("/stream/{stream_id:str}", media_type="text/event-stream")
     async def stream(self, request: Request[Any, Any, Any], user_id: UUID, stream_id: str) -> Any:

@@ -15,6 +15,7 @@ from api.conversations.presenters import message_json, message_row_json
 from api.conversations.schemas import FeedbackBody, MessageBody, MessageEdit
 from api.deps import container_of, provide_user_id
 from api.strict import decode
+from api.unserved import not_yet
 from domain.shared.errors import Invalid, NotFound
 from projections.conversations import queries
 from projections.conversations.queries import as_utc
@@ -59,6 +60,11 @@ class MessagesController(Controller):
         convo = container_of(request).conversations.get(user_id, parse_id(conversation_id))
         message = convo.messages.get(parse_id(message_id, "Message"))
         return [message_json(message, convo.id)] if message else []
+
+    # Fixed paths of LibreChat's that `/{conversation_id}` would otherwise take for an id.
+    @post(["/branch", "/artifact/{message_id:str}"], status_code=404)
+    async def unserved(self, request: Request[Any, Any, Any], user_id: UUID) -> Response[Any]:
+        return not_yet(request)
 
     @post("/{conversation_id:str}", status_code=201, sync_to_thread=True)
     def post_message(
