@@ -67,7 +67,7 @@ def load_balance(environ: Mapping[str, str], section: object) -> BalanceSettings
         balance = msgspec.convert(raw, BalanceSettings, strict=False)
     except msgspec.ValidationError as error:
         key = str(error).rsplit("$.", 1)[-1].rstrip("`") if "$." in str(error) else ""
-        raise BalanceError(f"{_named(key)}: {str(error).split(' - at')[0]}") from None
+        raise BalanceError(_problem(key, str(error).split(" - at")[0])) from None
     _check(balance)
     return balance
 
@@ -75,13 +75,18 @@ def load_balance(environ: Mapping[str, str], section: object) -> BalanceSettings
 def _check(balance: BalanceSettings) -> None:
     if balance.refill_interval_unit not in REFILL_INTERVAL_UNITS:
         units = ", ".join(REFILL_INTERVAL_UNITS)
-        raise BalanceError(f"{_named('refillIntervalUnit')}: must be one of {units}")
-    for key in ("startBalance", "refillIntervalValue", "refillAmount"):
-        field = msgspec.structs.fields(BalanceSettings)
-        value = next(getattr(balance, f.name) for f in field if f.encode_name == key)
+        raise BalanceError(_problem("refillIntervalUnit", f"must be one of {units}"))
+    for key, value in (
+        ("startBalance", balance.start_balance),
+        ("refillIntervalValue", balance.refill_interval_value),
+        ("refillAmount", balance.refill_amount),
+    ):
         if value < 0:
-            raise BalanceError(f"{_named(key)}: must be 0 or more")
+            raise BalanceError(_problem(key, "must be 0 or more"))
 
 
-def _named(key: str) -> str:
-    return f"balance.{key} ({_KEY_TO_ENV[key]})" if key in _KEY_TO_ENV else "balance"
+def _problem(key: str, problem: str) -> str:
+    """`balance.refillAmount: Expected `int`, got `str` (CHRONICLE_BALANCE_REFILL_AMOUNT)`."""
+    if key not in _KEY_TO_ENV:
+        return f"balance: {problem}"
+    return f"balance.{key}: {problem} ({_KEY_TO_ENV[key]})"
