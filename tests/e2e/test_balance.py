@@ -56,9 +56,7 @@ def test_registration_grants_the_start_balance_when_enabled(
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "distributed"])
-def test_add_and_set_change_only_that_users_balance(
-    api_for: Callable[..., Api], kind: str
-) -> None:
+def test_add_and_set_change_only_that_users_balance(api_for: Callable[..., Api], kind: str) -> None:
     api = api_for(kind, balance=ON)
     ada, bob = api.user("ada@example.com"), api.user("bob@example.com")
     billing = api.container.billing
