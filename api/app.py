@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 
-from api import health, limits, observability
+from api import billing, health, limits, observability
 from api.bodies import BodyRequest
 from api.chat.controllers import ChatController
 from api.conversations.convos import ConvosController
@@ -62,6 +62,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             observability.metrics_endpoint,
             *auth.ROUTES,
             *STARTUP,
+            *billing.ROUTES,
             ConvosController,
             MessagesController,
             TagsController,

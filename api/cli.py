@@ -1,4 +1,4 @@
-"""`chronicle`: serve, worker, users, projections, audit. Each command bootstraps once."""
+"""`chronicle`: serve, worker, users, projections, audit, balance. Each command bootstraps once."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
+from api.balance_cli import balance
 from application.bootstrap import Container, bootstrap
 from application.settings import Settings, SettingsError, load_settings
 from domain.shared.errors import DomainError
@@ -29,6 +30,7 @@ audit = typer.Typer(help="Verify the tamper-evident event log.", no_args_is_help
 app.add_typer(users, name="users")
 app.add_typer(projections, name="projections")
 app.add_typer(audit, name="audit")
+app.add_typer(balance, name="balance")
 # Piped or captured output gets wide lines, so ids and emails are never cut off.
 console = Console(width=None if sys.stdout.isatty() else 200)
 
@@ -107,6 +109,8 @@ def users_create(
         if not done.created:
             console.print(f"[red]A user with email {email} already exists.[/red]")
             raise typer.Exit(1)
+        if done.user_id is not None:
+            container.billing.open_after_registration(done.user_id)
         console.print(f"Created user {done.user_id}")
 
 

@@ -47,7 +47,7 @@ def startup_config(request: Request[Any, Any, Any]) -> dict[str, Any]:
             "helpAndFaqURL": "/",
             "socialLogins": [],
             "modelSpecs": {"list": []},
-            "balance": {"enabled": False},
+            "balance": settings.balance.as_librechat(),
             "titleGenerationTiming": "immediate",
             "conversationImportMaxFileSize": 50 * 1024 * 1024,
         }
@@ -99,11 +99,6 @@ async def search_enabled(user_id: UUID) -> bool:
     return False
 
 
-@get("/api/balance", dependencies=AUTH, status_code=204)
-async def balance(user_id: UUID) -> None:
-    """Balance is disabled until the billing context exists (LibreChat answers 204)."""
-
-
 @get(["/api/presets", "/api/files", "/api/user/settings/favorites"], dependencies=AUTH)
 async def empty_lists(user_id: UUID) -> list[Any]:
     return []
@@ -142,7 +137,6 @@ ROUTES = [
     models,
     banner,
     search_enabled,
-    balance,
     empty_lists,
     empty_objects,
     projects,

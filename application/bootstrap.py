@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from dramatiq.brokers.stub import StubBroker
 
 from api.chat.frames import LibreChatFrames
+from application.billing.service import Billing
 from application.chat.ports import StreamBus
 from application.chat.service import ChatService
 from application.chat.titles import Titles
@@ -83,6 +84,7 @@ class Container:
     bulk: Bulk
     copies: Copies
     chat: ChatService
+    billing: Billing
     tokens: SessionTokens
     broker: dramatiq.Broker
     poker: Poker
@@ -193,6 +195,7 @@ def bootstrap(
         bulk=Bulk(conversations),
         copies=Copies(conversations),
         chat=_chat(settings, conversations, messages, shared.broker),
+        billing=Billing(stores["billing"], settings.balance),
         tokens=identity.tokens,
         broker=shared.broker,
         poker=read_side.poker,

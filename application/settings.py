@@ -10,6 +10,7 @@ from typing import Any, Literal
 import msgspec
 import yaml
 
+from application.billing.config import BalanceError, BalanceSettings, load_balance
 from application.chat.config import ECHO, EndpointConfig, EndpointError, load_endpoints
 from application.limit_settings import LIMIT_ENV_NAMES, LimitSettings, check_limits
 
@@ -65,6 +66,8 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     # the model endpoints, from LibreChat's provider variables (OPENAI_API_KEY, …) and
     # chronicle.yaml's top-level `endpoints:`; not a `settings:` key
     endpoints: tuple[EndpointConfig, ...] = (ECHO,)
+    # LibreChat's `balance:` block: chronicle.yaml's top-level `balance:` and CHRONICLE_BALANCE_*
+    balance: BalanceSettings = BalanceSettings()
 
     @property
     def mode(self) -> Mode:
@@ -141,9 +144,10 @@ def load_settings(
     settings = _validate(raw)
     try:
         endpoints = load_endpoints(environ, config.get("endpoints"))
-    except EndpointError as error:
+        balance = load_balance(environ, config.get("balance"))
+    except (EndpointError, BalanceError) as error:
         raise SettingsError(f"{error} in {path}") from None
-    return msgspec.structs.replace(settings, endpoints=endpoints)
+    return msgspec.structs.replace(settings, endpoints=endpoints, balance=balance)
 
 
 def _read_yaml(path: str) -> dict[str, Any]:
@@ -166,8 +170,9 @@ def _yaml_reason(error: yaml.YAMLError) -> str:
 
 
 def _validate(raw: dict[str, Any]) -> Settings:
-    if "endpoints" in raw:
-        raise SettingsError("endpoints: not under settings:, a top-level section of its own")
+    for section in ("endpoints", "balance"):
+        if section in raw:
+            raise SettingsError(f"{section}: not under settings:, a top-level section of its own")
     known = set(Settings.__struct_fields__)
     for field in raw:
         if field not in known:

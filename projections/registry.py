@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from projections.billing.balances import BalanceProjection
 from projections.conversations.conversation_list import ConversationListProjection
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
@@ -9,4 +10,9 @@ from projections.identity.user_directory import UserDirectoryProjection
 
 
 def all_projections() -> list[Projection]:
-    return [UserDirectoryProjection(), ConversationListProjection(), TranscriptProjection()]
+    return [
+        UserDirectoryProjection(),
+        ConversationListProjection(),
+        TranscriptProjection(),
+        BalanceProjection(),
+    ]

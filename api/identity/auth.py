@@ -63,8 +63,9 @@ def _login_refused(request: Request[Any, Any, Any], error: ValidationException) 
     exception_handlers={ValidationException: _registration_refused},
 )
 def register(request: Request[Any, Any, Any], data: JSONBody[RegisterBody]) -> Response[Any]:
+    container = container_of(request)
     try:
-        container_of(request).identity.register(
+        done = container.identity.register(
             name=data.name,
             email=data.email,
             password=data.password,
@@ -73,6 +74,8 @@ def register(request: Request[Any, Any, Any], data: JSONBody[RegisterBody]) -> R
         )
     except Invalid as error:  # LibreChat answers validation errors with 404
         return Response({"message": str(error)}, status_code=404)
+    if done.user_id is not None:
+        container.billing.open_after_registration(done.user_id)
     return Response({"message": REGISTERED})
 
 

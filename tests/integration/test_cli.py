@@ -104,3 +104,38 @@ def test_parked_events_are_listed_counted_and_retried() -> None:
     assert (
         "No projection named 'nope'" in runner.invoke(app, ["projections", "retry", "nope"]).output
     )
+
+
+def test_balance_add_set_and_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHRONICLE_BALANCE_ENABLED", "true")
+    monkeypatch.setenv("CHRONICLE_BALANCE_START", "1000")
+    for email in ("ada@example.com", "bob@example.com"):
+        args = ["users", "create", email, "--password", "long enough pw"]
+        assert runner.invoke(app, args).exit_code == 0
+    added = runner.invoke(app, ["balance", "add", "ada@example.com", "250"])
+    assert added.exit_code == 0 and "1250" in added.output, added.output
+    set_to = runner.invoke(app, ["balance", "set", "ada@example.com", "40.5"])
+    assert set_to.exit_code == 0 and "40.5" in set_to.output, set_to.output
+    rows = runner.invoke(app, ["balance", "list"]).output.splitlines()
+    assert any("ada@example.com" in r and "40.5" in r for r in rows), rows
+    assert any("bob@example.com" in r and "1000" in r for r in rows), rows
+
+
+def test_balance_commands_refuse_while_balance_is_disabled() -> None:
+    runner.invoke(app, ["users", "create", "ada@example.com", "--password", "long enough pw"])
+    result = runner.invoke(app, ["balance", "add", "ada@example.com", "250"])
+    assert result.exit_code == 1 and "not enabled" in result.output
+
+
+def test_balance_of_an_unknown_email_or_a_bad_amount_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CHRONICLE_BALANCE_ENABLED", "true")
+    runner.invoke(app, ["users", "create", "ada@example.com", "--password", "long enough pw"])
+    unknown = runner.invoke(app, ["balance", "add", "nobody@example.com", "5"])
+    assert unknown.exit_code == 1 and "No user" in unknown.output
+    for amount in ("lots", "-5"):
+        bad = runner.invoke(app, ["balance", "add", "ada@example.com", "--", amount])
+        assert bad.exit_code == 1 and "amount" in bad.output, bad.output
+    negative = runner.invoke(app, ["balance", "set", "ada@example.com", "--", "-1"])
+    assert negative.exit_code == 1 and "balance" in negative.output, negative.output

@@ -52,7 +52,8 @@ def test_the_worker_process_builds_read_models_and_stops_cleanly_on_sigterm(
     api = container_for("distributed")  # an API process: it pokes, it does not consume
     config = tmp_path / "chronicle.yaml"
     settings = msgspec.to_builtins(api.settings)
-    del settings["endpoints"]  # chronicle.yaml has them in a section of their own
+    # chronicle.yaml has these in sections of their own
+    del settings["endpoints"], settings["balance"]
     config.write_text(yaml.safe_dump({"settings": settings}))
     worker = subprocess.Popen(
         [sys.executable, "-c", "from api.cli import main; main()", "worker", "--threads", "2"],

@@ -242,3 +242,50 @@ def test_a_wrong_endpoint_in_chronicle_yaml_is_one_line_naming_it(text: str, nam
     with pytest.raises(SettingsError) as raised:
         load_settings({})
     _assert_one_line_naming(str(raised.value), name)
+
+
+# LibreChat's `balance:` block: a top-level section of chronicle.yaml, and CHRONICLE_BALANCE_*.
+def test_balance_is_off_with_librechats_defaults_without_configuration() -> None:
+    balance = load_settings({}).balance
+    assert balance.as_librechat() == {
+        "enabled": False,
+        "startBalance": 20000,
+        "autoRefillEnabled": False,
+        "refillIntervalValue": 30,
+        "refillIntervalUnit": "days",
+        "refillAmount": 10000,
+    }
+
+
+def test_balance_comes_from_chronicle_yaml_with_the_environment_winning() -> None:
+    _yaml(
+        "balance:\n  enabled: true\n  startBalance: 100\n  autoRefillEnabled: true\n"
+        "  refillIntervalValue: 2\n  refillIntervalUnit: hours\n  refillAmount: 50\n"
+    )
+    balance = load_settings({"CHRONICLE_BALANCE_START": "700"}).balance
+    assert balance.enabled and balance.auto_refill_enabled and balance.start_balance == 700
+    assert (balance.refill_interval_value, balance.refill_interval_unit) == (2, "hours")
+    assert balance.refill_amount == 50
+
+
+def test_balance_variables_alone_enable_it() -> None:
+    environ = {"CHRONICLE_BALANCE_ENABLED": "true", "CHRONICLE_BALANCE_REFILL_AMOUNT": "5"}
+    balance = load_settings(environ).balance
+    assert balance.enabled and balance.refill_amount == 5 and balance.start_balance == 20000
+
+
+WRONG_BALANCE = {
+    "unit": ("balance:\n  refillIntervalUnit: fortnights\n", "balance.refillIntervalUnit"),
+    "negative": ("balance:\n  startBalance: -1\n", "balance.startBalance"),
+    "word": ("balance:\n  refillAmount: lots\n", "balance.refillAmount"),
+    "unknown key": ("balance:\n  currency: EUR\n", "balance.currency"),
+    "not a mapping": ("balance: true\n", "balance"),
+}
+
+
+@pytest.mark.parametrize(("text", "name"), list(WRONG_BALANCE.values()), ids=list(WRONG_BALANCE))
+def test_a_wrong_balance_block_is_one_line_naming_the_key(text: str, name: str) -> None:
+    _yaml(text)
+    with pytest.raises(SettingsError) as raised:
+        load_settings({})
+    _assert_one_line_naming(str(raised.value), name)

@@ -1,0 +1,1 @@
+"""Billing: the ledger accounts' commands (start balance, admin credit) and their settings."""
