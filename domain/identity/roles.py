@@ -43,7 +43,7 @@ SERVED_BY: dict[str, str | None] = {
     "MEMORIES": None,
     "AGENTS": None,
     "MULTI_CONVO": None,
-    "TEMPORARY_CHAT": None,
+    "TEMPORARY_CHAT": "POST /api/agents/chat",
     "RUN_CODE": None,
     "WEB_SEARCH": None,
     "PEOPLE_PICKER": None,
