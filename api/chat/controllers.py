@@ -121,6 +121,7 @@ def start_command(body: bytes, endpoint: str | None) -> StartChat:
         is_continued=data.isContinued is True,
         edited_text=edited_text,
         settings=settings_of(data),
+        is_temporary=data.isTemporary is True,
     )
 
 

@@ -44,6 +44,7 @@ class ChatBody(msgspec.Struct, kw_only=True):
     overrideUserMessageId: Id | None = None
     isContinued: bool | None = None
     editedContent: EditedContent | None = None
+    isTemporary: bool | None = None
     # The preset fields a conversation keeps (UNSET: not sent, so not changed).
     promptPrefix: Text | UnsetType | None = UNSET
     temperature: float | UnsetType | None = UNSET

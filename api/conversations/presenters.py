@@ -82,6 +82,7 @@ def conversation_json(conversation: Conversation) -> dict[str, Any]:
         "messages": [str(m.message_id) for m in conversation.ordered_messages()],
         "createdAt": iso(conversation.created_at),
         "updatedAt": iso(conversation.updated_at),
+        **({"expiredAt": iso(conversation.expired_at)} if conversation.expired_at else {}),
     }
 
 

@@ -29,7 +29,7 @@ class TagsController(Controller):
         with container.reads.connect() as conn:
             return [_row(r) for r in queries.tags_with_counts(conn, user_id)]
 
-    @post("/", status_code=201, sync_to_thread=True)
+    @post("/", status_code=200, sync_to_thread=True)  # LibreChat answers 200, not 201
     def create(
         self, request: Request[Any, Any, Any], user_id: UUID, data: JSONBody[TagBody]
     ) -> dict[str, Any]:
@@ -52,15 +52,27 @@ class TagsController(Controller):
     def update(
         self, request: Request[Any, Any, Any], user_id: UUID, tag: str, data: JSONBody[TagUpdate]
     ) -> dict[str, Any]:
+        count = _count(request, user_id, unquote(tag))
         done = container_of(request).tags.update_tag(
             user_id, unquote(tag), data.tag, data.description, data.position
         )
-        return _definition(done.value, user_id)
+        return _definition(done.value, user_id, count)
 
     @delete("/{tag:str}", status_code=200, sync_to_thread=True)
     def remove(self, request: Request[Any, Any, Any], user_id: UUID, tag: str) -> dict[str, Any]:
+        count = _count(request, user_id, unquote(tag))
         done = container_of(request).tags.delete_tag(user_id, unquote(tag))
-        return _definition(done.value, user_id)
+        return _definition(done.value, user_id, count)
+
+
+def _count(request: Request[Any, Any, Any], user_id: UUID, tag: str) -> int:
+    """The tag's conversations before the command: a rename keeps them, and LibreChat answers a
+    deletion with the document as it was."""
+    container = container_of(request)
+    container.consistency.wait(user_id, ["conversation_list"])
+    with container.reads.connect() as conn:
+        rows = queries.tags_with_counts(conn, user_id)
+    return next((int(r["count"]) for r in rows if r["tag"] == tag), 0)
 
 
 def _row(row: dict[str, Any]) -> dict[str, Any]:
@@ -76,14 +88,12 @@ def _row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _definition(tag: TagDefinition, user_id: UUID, count: int | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {
+def _definition(tag: TagDefinition, user_id: UUID, count: int) -> dict[str, Any]:
+    return {
         "_id": f"{user_id}:{tag.tag}",
         "tag": tag.tag,
         "user": str(user_id),
         "description": tag.description,
         "position": tag.position,
+        "count": count,
     }
-    if count is not None:
-        body["count"] = count
-    return body

@@ -43,6 +43,7 @@ class StartChat:
     is_continued: bool = False
     edited_text: str | None = None  # editedContent: the user's edit of the answer continued
     settings: dict[str, Any] = field(default_factory=dict)
+    is_temporary: bool = False  # LibreChat's isTemporary: a new conversation is never listed
 
 
 class Turns:
@@ -113,6 +114,7 @@ class Turns:
                     endpoint=endpoint.name,
                     model=model,
                     settings=dict(command.settings),
+                    temporary=command.is_temporary,
                 )
         conversation = self.conversations.get(user_id, conversation_id)
         user_message, parent_id, prefix = self._turn(user_id, conversation, command)
@@ -128,7 +130,7 @@ class Turns:
             text=prefix,
             prefix=prefix,
             client_request_id=command.client_request_id or "",
-            new_conversation=new,
+            new_conversation=new and not command.is_temporary,  # LibreChat titles no temporary chat
             endpoint=endpoint.name,
             model=model,
         )

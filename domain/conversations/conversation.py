@@ -26,6 +26,7 @@ from domain.conversations.rules import (
     MAX_MODEL,
     MAX_SENDER,
     NO_PARENT,
+    TEMPORARY_CHAT_RETENTION,
     check_content,
     check_count,
     check_feedback,
@@ -36,6 +37,7 @@ from domain.conversations.rules import (
 )
 from domain.shared.aggregate import Aggregate, applies
 from domain.shared.errors import Forbidden, Invalid, NotFound
+from domain.shared.events import utcnow
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class Conversation(Aggregate):
     pinned: bool
     archived_at: datetime | None
     deleted: bool
+    # Set on a temporary chat: when its retention ends. The class default serves snapshots
+    # taken before the field existed.
+    expired_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
     messages: dict[UUID, Message]
@@ -83,8 +88,10 @@ class Conversation(Aggregate):
         settings: dict[str, Any] | None = None,
         imported_from: str | None = None,
         created_at: datetime | None = None,
+        temporary: bool = False,
     ) -> Conversation:
         conversation = cls(conversation_id)
+        expired_at = utcnow() + TEMPORARY_CHAT_RETENTION if temporary else None
         conversation._record(
             ConversationStarted,
             user_id=user_id,
@@ -94,6 +101,8 @@ class Conversation(Aggregate):
             settings=settings or {},
             imported_from=imported_from,
             created_at=created_at,
+            is_temporary=temporary,
+            expired_at=expired_at,
         )
         return conversation
 
@@ -240,6 +249,7 @@ class Conversation(Aggregate):
         self.user_id, self.title = event.user_id, event.title
         self.endpoint, self.model, self.settings = event.endpoint, event.model, dict(event.settings)
         self.tags, self.pinned, self.archived_at, self.deleted = [], False, None, False
+        self.expired_at = event.expired_at
         self.created_at = event.created_at or event.timestamp
         self.updated_at = event.timestamp
         self.messages = {}

@@ -24,6 +24,10 @@ class ConversationStarted(ConversationEvent, frozen=True, kw_only=True):
     settings: dict[str, Any] = {}
     imported_from: str | None = None
     created_at: datetime | None = None  # the original time of an imported chat
+    # A temporary chat (LibreChat's `isTemporary`): answered, never listed, searched or counted;
+    # kept until `expired_at`, the start plus LibreChat's `temporaryChatRetention`.
+    is_temporary: bool = False
+    expired_at: datetime | None = None
 
 
 class ConversationRetitled(ConversationEvent, frozen=True, kw_only=True):

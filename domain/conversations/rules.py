@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +20,8 @@ MAX_ENDPOINT = 100
 MAX_TAG = 100
 MAX_TOKEN_COUNT = 2**31 - 1  # an INTEGER column: 32 bits on PostgreSQL
 MAX_POSITION = 2**31 - 1
+# LibreChat's default `temporaryChatRetention` (DEFAULT_RETENTION_HOURS: 30 days).
+TEMPORARY_CHAT_RETENTION = timedelta(hours=720)
 
 FEEDBACK_TAGS = {
     "thumbsDown": {

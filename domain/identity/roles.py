@@ -1,4 +1,11 @@
-"""Role permissions as LibreChat's client reads them (`GET /api/roles/:roleName`)."""
+"""Role permissions as LibreChat's client reads them (`GET /api/roles/:roleName`).
+
+The client opens a screen whenever its permission is granted, so a grant for a feature Chronicle
+does not serve sends the user to routes that answer 404. Each permission type therefore names the
+route that serves its feature (`SERVED_BY`); a type with none is answered with every flag false.
+Turning a feature on is one line there. Where a feature is served, the flags are LibreChat's own
+role defaults (`packages/data-provider/src/roles.ts`).
+"""
 
 from __future__ import annotations
 
@@ -6,27 +13,78 @@ from typing import Any
 
 from domain.identity.rules import ADMIN, USER
 
-_USE_CREATE_SHARE = {"USE": True, "CREATE": True, "SHARE": False, "SHARE_PUBLIC": False}
+_SHAREABLE = ("USE", "CREATE", "SHARE", "SHARE_PUBLIC")
+
+# Every permission type LibreChat's client reads, with its flags (`permissions.ts`).
+FLAGS: dict[str, tuple[str, ...]] = {
+    "PROMPTS": _SHAREABLE,
+    "BOOKMARKS": ("USE",),
+    "MEMORIES": ("USE", "CREATE", "UPDATE", "READ", "OPT_OUT"),
+    "AGENTS": _SHAREABLE,
+    "MULTI_CONVO": ("USE",),
+    "TEMPORARY_CHAT": ("USE",),
+    "RUN_CODE": ("USE",),
+    "WEB_SEARCH": ("USE",),
+    "PEOPLE_PICKER": ("VIEW_USERS", "VIEW_GROUPS", "VIEW_ROLES"),
+    "MARKETPLACE": ("USE",),
+    "FILE_SEARCH": ("USE",),
+    "FILE_CITATIONS": ("USE",),
+    "MCP_SERVERS": (*_SHAREABLE, "CONFIGURE_OBO"),
+    "REMOTE_AGENTS": _SHAREABLE,
+    "SKILLS": _SHAREABLE,
+    "SHARED_LINKS": ("CREATE", "SHARE", "SHARE_PUBLIC"),
+}
+
+# The route (as listed in docs/api-coverage.md) whose feature a permission type opens; None when
+# Chronicle does not serve it yet. Multi-convo needs `addedConvo` turns, which chat ignores.
+SERVED_BY: dict[str, str | None] = {
+    "PROMPTS": None,
+    "BOOKMARKS": "GET /api/tags",
+    "MEMORIES": None,
+    "AGENTS": None,
+    "MULTI_CONVO": None,
+    "TEMPORARY_CHAT": "POST /api/agents/chat",
+    "RUN_CODE": None,
+    "WEB_SEARCH": None,
+    "PEOPLE_PICKER": None,
+    "MARKETPLACE": None,
+    "FILE_SEARCH": None,
+    "FILE_CITATIONS": None,
+    "MCP_SERVERS": None,
+    "REMOTE_AGENTS": None,
+    "SKILLS": None,
+    "SHARED_LINKS": None,
+}
+
+# LibreChat grants ADMIN every flag; these are the ones its USER role is refused.
+_USER_REFUSED = {
+    ("PROMPTS", "SHARE"),
+    ("PROMPTS", "SHARE_PUBLIC"),
+    ("AGENTS", "SHARE"),
+    ("AGENTS", "SHARE_PUBLIC"),
+    ("PEOPLE_PICKER", "VIEW_USERS"),
+    ("PEOPLE_PICKER", "VIEW_GROUPS"),
+    ("PEOPLE_PICKER", "VIEW_ROLES"),
+    ("MARKETPLACE", "USE"),
+    ("MCP_SERVERS", "CREATE"),
+    ("MCP_SERVERS", "SHARE"),
+    ("MCP_SERVERS", "SHARE_PUBLIC"),
+    ("MCP_SERVERS", "CONFIGURE_OBO"),
+    *(("REMOTE_AGENTS", flag) for flag in _SHAREABLE),
+    ("SKILLS", "SHARE"),
+    ("SKILLS", "SHARE_PUBLIC"),
+}
 
 
-def permissions(role: str) -> dict[str, Any]:
-    admin = role == ADMIN
-    share = {**_USE_CREATE_SHARE, "SHARE": admin, "SHARE_PUBLIC": admin}
+def _granted(role: str, kind: str, flag: str) -> bool:
+    if SERVED_BY[kind] is None:
+        return False
+    return role == ADMIN or (kind, flag) not in _USER_REFUSED
+
+
+def permissions(role: str) -> dict[str, dict[str, bool]]:
     return {
-        "PROMPTS": dict(share),
-        "AGENTS": dict(share),
-        "BOOKMARKS": {"USE": True},
-        "MEMORIES": {"USE": True, "CREATE": True, "UPDATE": True, "READ": True, "OPT_OUT": True},
-        "MULTI_CONVO": {"USE": True},
-        "TEMPORARY_CHAT": {"USE": True},
-        "RUN_CODE": {"USE": True},
-        "WEB_SEARCH": {"USE": True},
-        "PEOPLE_PICKER": {"VIEW_USERS": True, "VIEW_GROUPS": True, "VIEW_ROLES": admin},
-        "MARKETPLACE": {"USE": admin},
-        "FILE_SEARCH": {"USE": True},
-        "FILE_CITATIONS": {"USE": True},
-        "MCP_SERVERS": {"USE": True, "CREATE": admin},
-        "SHARED_LINKS": {"CREATE": True, "SHARE_PUBLIC": admin},
+        kind: {flag: _granted(role, kind, flag) for flag in flags} for kind, flags in FLAGS.items()
     }
 
 

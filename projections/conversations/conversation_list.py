@@ -45,6 +45,8 @@ def _conversations(metadata: sa.MetaData, name_for: TableNamer) -> sa.Table:
         sa.Column("message_count", sa.Integer, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        # Set on a temporary chat: its row serves the owner's transcript, never the list.
+        sa.Column("expired_at", sa.DateTime(timezone=True), nullable=True),
         *(
             sa.Index(f"{name}_{key}_idx", "user_id", "is_archived", key, "conversation_id")
             for key in ("updated_at", "created_at", "title", "archived_at")
@@ -80,7 +82,7 @@ def _tags(metadata: sa.MetaData, name_for: TableNamer) -> sa.Table:
 
 class ConversationListProjection(Projection):
     name = "conversation_list"
-    version = 1
+    version = 2  # 2: expired_at (temporary chats)
     subscriptions = {
         "conversations": (
             ConversationStarted,
@@ -128,6 +130,7 @@ def _started(rows: Rows, t: Tables, e: ConversationStarted) -> None:
             "message_count": 0,
             "created_at": e.created_at or e.timestamp,
             "updated_at": e.timestamp,
+            "expired_at": e.expired_at,
         },
         key=["conversation_id"],
     )
@@ -170,6 +173,8 @@ def _tagged(rows: Rows, t: Tables, e: ConversationTagged) -> None:
     tags = list(e.tags or [])
     rows.update(t["conversations"], _this(e), {"tags": tags})
     rows.delete(t["conversation_tag_links"], _this(e))
+    if (rows.get(t["conversations"], _this(e)) or {}).get("expired_at"):
+        return  # a temporary chat counts towards no tag and is found by none
     for tag in tags:
         rows.insert(
             t["conversation_tag_links"], {**_this(e), "tag": tag, "user_id": str(e.user_id)}

@@ -86,6 +86,7 @@ def _filters(request: ListRequest) -> list[Any]:
     filters: list[Any] = [
         CONVERSATIONS.c.user_id == str(request.user_id),
         CONVERSATIONS.c.is_archived == request.archived,  # `=`, not `IS`: the index applies
+        CONVERSATIONS.c.expired_at.is_(None),  # temporary chats are never listed
     ]
     if request.pinned is not None:
         filters.append(CONVERSATIONS.c.pinned == request.pinned)
@@ -139,7 +140,7 @@ def conversation_ids(
     conn: sa.Connection, user_id: UUID, archived: bool | None = None, tag: str | None = None
 ) -> list[UUID]:
     query = sa.select(CONVERSATIONS.c.conversation_id).where(
-        CONVERSATIONS.c.user_id == str(user_id)
+        CONVERSATIONS.c.user_id == str(user_id), CONVERSATIONS.c.expired_at.is_(None)
     )
     if archived is not None:
         query = query.where(CONVERSATIONS.c.is_archived.is_(archived))
@@ -238,9 +239,16 @@ def search_messages(
 ) -> list[dict[str, Any]]:
     """Plain substring search over the caller's own messages (until the search projection)."""
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    temporary = sa.select(CONVERSATIONS.c.conversation_id).where(
+        CONVERSATIONS.c.user_id == str(user_id), CONVERSATIONS.c.expired_at.is_not(None)
+    )
     rows = conn.execute(
         sa.select(MESSAGES)
-        .where(MESSAGES.c.user_id == str(user_id), MESSAGES.c.text.ilike(pattern, escape="\\"))
+        .where(
+            MESSAGES.c.user_id == str(user_id),
+            MESSAGES.c.text.ilike(pattern, escape="\\"),
+            MESSAGES.c.conversation_id.not_in(temporary),
+        )
         .order_by(MESSAGES.c.created_at.desc())
         .limit(limit)
     )

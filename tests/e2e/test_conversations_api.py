@@ -149,7 +149,7 @@ def test_fork_and_duplicate_copy_with_new_ids(api: Api) -> None:
 def test_tags_count_and_follow_renames(api: Api) -> None:
     me = api.user("tagger@example.com")
     cid = _chat(api, me)["conversation"]["conversationId"]
-    assert api.client.post("/api/tags", headers=me, json={"tag": "work"}).status_code == 201
+    assert api.client.post("/api/tags", headers=me, json={"tag": "work"}).status_code == 200
     assert api.client.put(f"/api/tags/convo/{cid}", headers=me, json={"tags": ["work"]}).json() == [
         "work"
     ]

@@ -14,7 +14,7 @@ from domain.identity.events import (
     UserLoginFailed,
     UserRoleChanged,
 )
-from domain.identity.roles import role_document
+from domain.identity.roles import SERVED_BY, role_document
 from domain.identity.user import User
 from domain.shared.errors import Invalid, NotFound
 
@@ -145,12 +145,26 @@ def test_the_admin_seat_has_one_fixed_id_for_everyone() -> None:
     assert first.id == second.id == ADMIN_SEAT_ID
 
 
-def test_only_admins_may_share_publicly() -> None:
+def test_a_role_is_granted_no_flag_of_a_feature_not_served() -> None:
+    user = role_document("USER")
+    assert user is not None
+    assert not any(user["permissions"]["PROMPTS"].values())
+    assert user["permissions"]["BOOKMARKS"] == {"USE": True}
+
+
+def test_a_served_feature_takes_librechats_defaults_for_each_role(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(SERVED_BY, "PROMPTS", "GET /api/prompts")
     admin, user = role_document("ADMIN"), role_document("USER")
     assert admin is not None and user is not None
     assert admin["permissions"]["PROMPTS"]["SHARE_PUBLIC"] is True
-    assert user["permissions"]["PROMPTS"]["SHARE_PUBLIC"] is False
-    assert user["permissions"]["PROMPTS"]["USE"] is True
+    assert user["permissions"]["PROMPTS"] == {
+        "USE": True,
+        "CREATE": True,
+        "SHARE": False,
+        "SHARE_PUBLIC": False,
+    }
 
 
 def test_an_unknown_role_has_no_document() -> None:
