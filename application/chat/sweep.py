@@ -63,7 +63,7 @@ class Sweep:
             now - timedelta(seconds=stale_after),
         )
         candidates = await anyio.to_thread.run_sync(
-            self.conversations.index.updated_between, since, cutoff
+            self.conversations.index.unanswered_between, since, cutoff
         )
         swept = 0
         for user_id, conversation_id in candidates:

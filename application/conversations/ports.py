@@ -16,6 +16,7 @@ class ConversationIndex(Protocol):
         self, user_id: UUID, *, archived: bool | None = None, tag: str | None = None
     ) -> list[UUID]: ...
 
-    def updated_between(self, since: datetime, until: datetime) -> list[tuple[UUID, UUID]]:
-        """(user id, conversation id) of conversations last changed in [since, until]."""
+    def unanswered_between(self, since: datetime, until: datetime) -> list[tuple[UUID, UUID]]:
+        """(user id, conversation id) of conversations last changed in [since, until] whose
+        newest message is the user's (candidates: the aggregate decides)."""
         ...

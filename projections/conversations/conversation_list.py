@@ -52,6 +52,8 @@ def _conversations(metadata: sa.MetaData, name_for: TableNamer) -> sa.Table:
             for key in ("updated_at", "created_at", "title", "archived_at")
         ),
         sa.Index(f"{name}_pinned_idx", "user_id", "pinned"),
+        # the generation sweep's range read across users (queries.unanswered_between)
+        sa.Index(f"{name}_changed_idx", "updated_at"),
     )
 
 
@@ -82,7 +84,7 @@ def _tags(metadata: sa.MetaData, name_for: TableNamer) -> sa.Table:
 
 class ConversationListProjection(Projection):
     name = "conversation_list"
-    version = 2  # 2: expired_at (temporary chats)
+    version = 2  # 2: expired_at (temporary chats), the updated_at index
     subscriptions = {
         "conversations": (
             ConversationStarted,

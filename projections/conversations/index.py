@@ -30,7 +30,7 @@ class ProjectedConversationIndex:
         with self._db.connect() as conn:
             return queries.conversation_ids(conn, user_id, archived, tag)
 
-    def updated_between(self, since: datetime, until: datetime) -> list[tuple[UUID, UUID]]:
+    def unanswered_between(self, since: datetime, until: datetime) -> list[tuple[UUID, UUID]]:
         """For background sweeps: no caller's writes to wait for."""
         with self._db.connect() as conn:
-            return queries.updated_between(conn, since, until)
+            return queries.unanswered_between(conn, since, until)

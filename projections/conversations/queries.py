@@ -155,13 +155,24 @@ def conversation_ids(
     return [UUID(r) for r in conn.execute(query).scalars()]
 
 
-def updated_between(
+def unanswered_between(
     conn: sa.Connection, since: datetime, until: datetime, limit: int = 1000
 ) -> list[tuple[UUID, UUID]]:
-    """(user id, conversation id) of every conversation last changed in [since, until]."""
+    """(user id, conversation id) of conversations last changed in [since, until] whose
+    newest message is the user's: one query, so a sweep round loads only those aggregates."""
+    newest_by_user = (
+        sa.select(MESSAGES.c.is_created_by_user)
+        .where(
+            MESSAGES.c.conversation_id == CONVERSATIONS.c.conversation_id,
+            MESSAGES.c.user_id == CONVERSATIONS.c.user_id,
+        )
+        .order_by(MESSAGES.c.created_at.desc(), MESSAGES.c.sequence.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     rows = conn.execute(
         sa.select(CONVERSATIONS.c.user_id, CONVERSATIONS.c.conversation_id)
-        .where(CONVERSATIONS.c.updated_at.between(since, until))
+        .where(CONVERSATIONS.c.updated_at.between(since, until), newest_by_user == sa.true())
         .limit(limit)
     )
     return [(UUID(user), UUID(conversation)) for user, conversation in rows]

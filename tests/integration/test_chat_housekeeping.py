@@ -171,7 +171,8 @@ async def test_the_sweep_answers_a_turn_whose_job_the_bus_lost(
         chat.catalog.add(Endpoint("openAI", model, ["gpt-4o"]))
         failed = await _turn(chat, user, text="boom [[error:429]]", endpoint="openAI")
     assert failed[-1]["event"] == "error"
-    container.projections.catch_up("conversation_list")
+    for read_model in ("conversation_list", "transcript"):  # what the sweep's candidates read
+        container.projections.catch_up(read_model)
     await asyncio.sleep(0.6)
     # When a process sweeps (twice, or two processes one after the other)
     assert await chat.sweep(stale_after=0.5) == 1

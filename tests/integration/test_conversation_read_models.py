@@ -136,3 +136,26 @@ def test_importing_the_same_file_twice_adds_nothing(
         "Packing list",
         "Rust lifetimes",
     ]
+
+
+def test_sweep_candidates_are_only_conversations_whose_newest_message_is_the_users(
+    kind: str, container_for: Callable[..., Any]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    container = container_for(kind, workers=True)
+    user = uuid.uuid4()
+    # Given one conversation left on the user's question and one the model answered
+    waiting = _chat(container, user, "waiting")
+    answered = _chat(container, user, "answered")
+    question = container.conversations.get(user, answered).ordered_messages()[-1].message_id
+    container.messages.post_message(
+        user, answered, uuid.uuid4(), question, sender="AI", is_created_by_user=False, text="a"
+    )
+    container.consistency.wait(user, ["conversation_list", "transcript"])
+    # When the sweep asks for candidates
+    now = datetime.now(UTC)
+    with container.db.connect() as conn:
+        found = queries.unanswered_between(conn, now - timedelta(hours=1), now)
+    # Then only the unanswered one is loaded
+    assert found == [(user, waiting)]
