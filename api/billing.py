@@ -11,6 +11,7 @@ from litestar.di import Provide
 from api.conversations.presenters import iso
 from api.deps import container_of, provide_user_id
 from application.billing.config import BalanceSettings
+from application.bootstrap import Container
 from projections.billing.balances import balance_row
 
 
@@ -22,13 +23,19 @@ def balance(request: Request[Any, Any, Any], user_id: UUID) -> Response[Any]:
     container = container_of(request)
     if not container.billing.enabled:
         return Response(None, status_code=204)
-    container.billing.open(user_id)
-    container.consistency.wait(user_id, ["balances"])
-    with container.reads.connect() as conn:
-        row = balance_row(conn, user_id)
+    row = _row(container, user_id)
+    if row is None:  # no account yet: open it (idempotent), so the store is asked only then
+        container.billing.open(user_id)
+        row = _row(container, user_id)
     if row is None:
         return Response({"error": "Balance not found"}, status_code=404)
     return Response(_document(row, user_id, container.settings.balance))
+
+
+def _row(container: Container, user_id: UUID) -> dict[str, Any] | None:
+    container.consistency.wait(user_id, ["balances"])
+    with container.reads.connect() as conn:
+        return balance_row(conn, user_id)
 
 
 def _document(row: dict[str, Any], user_id: UUID, settings: BalanceSettings) -> dict[str, Any]:
