@@ -10,6 +10,7 @@ from litestar import Request, Response, get
 from litestar.di import Provide
 
 from api.deps import bearer_user_id, container_of, provide_user_id
+from api.identity.roles import SERVED
 from domain.identity.roles import role_document
 from domain.identity.rules import ADMIN, USER
 from domain.shared.errors import NotFound
@@ -60,7 +61,7 @@ def role(request: Request[Any, Any, Any], user_id: UUID, role_name: str) -> Resp
         own = container_of(request).identity.profile(user_id).role
     except NotFound:  # a valid token of a deleted user authenticates nobody
         return Response({"message": "Unauthorized"}, status_code=401)
-    document = role_document(role_name)
+    document = role_document(role_name, SERVED)
     if document is None:
         return Response({"message": "Role not found"}, status_code=404)
     if role_name == ADMIN and own != ADMIN:

@@ -1,14 +1,15 @@
 """Role permissions as LibreChat's client reads them (`GET /api/roles/:roleName`).
 
 The client opens a screen whenever its permission is granted, so a grant for a feature Chronicle
-does not serve sends the user to routes that answer 404. Each permission type therefore names the
-route that serves its feature (`SERVED_BY`); a type with none is answered with every flag false.
-Turning a feature on is one line there. Where a feature is served, the flags are LibreChat's own
-role defaults (`packages/data-provider/src/roles.ts`).
+does not serve sends the user to routes that answer 404. Which permission types are served is the
+caller's to say (the API knows its routes: `api/identity/roles.py`); a type not served is answered
+with every flag false. Where a feature is served, the flags are LibreChat's own role defaults
+(`packages/data-provider/src/roles.ts`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from domain.identity.rules import ADMIN, USER
@@ -35,27 +36,6 @@ FLAGS: dict[str, tuple[str, ...]] = {
     "SHARED_LINKS": ("CREATE", "SHARE", "SHARE_PUBLIC"),
 }
 
-# The route (as listed in docs/api-coverage.md) whose feature a permission type opens; None when
-# Chronicle does not serve it yet. Multi-convo needs `addedConvo` turns, which chat ignores.
-SERVED_BY: dict[str, str | None] = {
-    "PROMPTS": None,
-    "BOOKMARKS": "GET /api/tags",
-    "MEMORIES": None,
-    "AGENTS": None,
-    "MULTI_CONVO": None,
-    "TEMPORARY_CHAT": "POST /api/agents/chat",
-    "RUN_CODE": None,
-    "WEB_SEARCH": None,
-    "PEOPLE_PICKER": None,
-    "MARKETPLACE": None,
-    "FILE_SEARCH": None,
-    "FILE_CITATIONS": None,
-    "MCP_SERVERS": None,
-    "REMOTE_AGENTS": None,
-    "SKILLS": None,
-    "SHARED_LINKS": None,
-}
-
 # LibreChat grants ADMIN every flag; these are the ones its USER role is refused.
 _USER_REFUSED = {
     ("PROMPTS", "SHARE"),
@@ -76,19 +56,21 @@ _USER_REFUSED = {
 }
 
 
-def _granted(role: str, kind: str, flag: str) -> bool:
-    if SERVED_BY[kind] is None:
+def _granted(role: str, kind: str, flag: str, served: Collection[str]) -> bool:
+    if kind not in served:
         return False
     return role == ADMIN or (kind, flag) not in _USER_REFUSED
 
 
-def permissions(role: str) -> dict[str, dict[str, bool]]:
+def permissions(role: str, served: Collection[str]) -> dict[str, dict[str, bool]]:
     return {
-        kind: {flag: _granted(role, kind, flag) for flag in flags} for kind, flags in FLAGS.items()
+        kind: {flag: _granted(role, kind, flag, served) for flag in flags}
+        for kind, flags in FLAGS.items()
     }
 
 
-def role_document(role: str) -> dict[str, Any] | None:
+def role_document(role: str, served: Collection[str]) -> dict[str, Any] | None:
+    """`served`: the permission types whose feature this deployment serves."""
     if role not in (ADMIN, USER):
         return None
-    return {"name": role, "permissions": permissions(role)}
+    return {"name": role, "permissions": permissions(role, served)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.identity.roles import SERVED_BY
+from api.identity.roles import SERVED_BY
 from tests.e2e.conftest import Api
 from tests.e2e.test_api_coverage import DOC, documented
 

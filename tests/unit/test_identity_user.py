@@ -14,7 +14,7 @@ from domain.identity.events import (
     UserLoginFailed,
     UserRoleChanged,
 )
-from domain.identity.roles import SERVED_BY, role_document
+from domain.identity.roles import role_document
 from domain.identity.user import User
 from domain.shared.errors import Invalid, NotFound
 
@@ -146,17 +146,15 @@ def test_the_admin_seat_has_one_fixed_id_for_everyone() -> None:
 
 
 def test_a_role_is_granted_no_flag_of_a_feature_not_served() -> None:
-    user = role_document("USER")
+    user = role_document("USER", {"BOOKMARKS", "TEMPORARY_CHAT"})
     assert user is not None
     assert not any(user["permissions"]["PROMPTS"].values())
     assert user["permissions"]["BOOKMARKS"] == {"USE": True}
 
 
-def test_a_served_feature_takes_librechats_defaults_for_each_role(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setitem(SERVED_BY, "PROMPTS", "GET /api/prompts")
-    admin, user = role_document("ADMIN"), role_document("USER")
+def test_a_served_feature_takes_librechats_defaults_for_each_role() -> None:
+    served = {"BOOKMARKS", "TEMPORARY_CHAT", "PROMPTS"}
+    admin, user = role_document("ADMIN", served), role_document("USER", served)
     assert admin is not None and user is not None
     assert admin["permissions"]["PROMPTS"]["SHARE_PUBLIC"] is True
     assert user["permissions"]["PROMPTS"] == {
@@ -168,4 +166,4 @@ def test_a_served_feature_takes_librechats_defaults_for_each_role(
 
 
 def test_an_unknown_role_has_no_document() -> None:
-    assert role_document("ROOT") is None
+    assert role_document("ROOT", {"BOOKMARKS"}) is None
