@@ -5,6 +5,7 @@ infrastructure is built from the settings lives in `infrastructure/wiring.py`.""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Callable
@@ -54,6 +55,8 @@ from projections.engine.engine import ProjectionEngine
 from projections.registry import all_projections
 from workers.chat import register_titles
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
+
+log = logging.getLogger("chronicle.config")
 
 # Long-lived aggregates load from their latest snapshot plus the events after it.
 SNAPSHOT_EVERY: dict[str, dict[type[Aggregate], int]] = {"conversations": {Conversation: 100}}
@@ -161,6 +164,8 @@ def bootstrap(
 ) -> Container:
     """Build the container. Nothing connects at import time; everything connects here."""
     settings = settings or load_settings(environ)
+    for notice in settings.librechat.notices:  # once per process, at its start
+        log.info("librechat.yaml: %s", notice)
     secrets = wiring.load_secrets(settings)
     urls = wiring.database_urls(settings)
     master = MasterKey.parse(secrets.master_key)

@@ -23,13 +23,27 @@ _ERRORS = SdkErrors(
 
 class OpenAIModel:
     def __init__(
-        self, api_key: str, base_url: str | None = None, timeout: float = 60.0, max_retries: int = 0
+        self,
+        api_key: str,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 0,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self._clients = PerLoop(
             lambda: openai.AsyncOpenAI(
-                api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                max_retries=max_retries,
+                default_headers=headers or None,
             )
         )
+
+    async def list(self) -> list[str]:
+        """The provider's model ids (`GET /models`), for librechat.yaml's `models.fetch`."""
+        page = await self._clients.get().models.list()
+        return [model.id async for model in page]
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[Chunk]:
         try:
