@@ -33,6 +33,7 @@ from application.identity.bans import BanRecorder, BanRevoker
 from application.identity.ports import SessionTokens
 from application.identity.revocation import Revocations, RevokedSubjects
 from application.identity.service import IdentityPolicy, IdentityService
+from application.keys.service import UserKeys
 from application.settings import Settings, load_settings
 from application.shared.ports import Consistency, KeyStore
 from application.shared.store import CONTEXTS, AggregateCache, CommitHook, EventStore, Position
@@ -52,6 +53,7 @@ from infrastructure.tokens import JwtTokens
 from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
+from projections.keys.user_keys import ProjectedKeyExpiries
 from projections.registry import all_projections
 from workers.chat import register_titles
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
@@ -88,6 +90,7 @@ class Container:
     copies: Copies
     chat: ChatService
     billing: Billing
+    keys: UserKeys  # user-provided provider keys (`/api/keys`)
     tokens: SessionTokens
     broker: dramatiq.Broker
     poker: Poker
@@ -183,6 +186,9 @@ def bootstrap(
         ProjectedConversationIndex(read_side.reads, read_side.consistency),
     )
     messages = Messages(conversations)
+    keys = UserKeys(
+        stores["identity"], ProjectedKeyExpiries(read_side.reads, read_side.consistency)
+    )
     container = Container(
         settings=settings,
         stores=stores,
@@ -199,8 +205,9 @@ def bootstrap(
         tags=Tags(conversations),
         bulk=Bulk(conversations),
         copies=Copies(conversations),
-        chat=_chat(settings, conversations, messages, shared.broker),
+        chat=_chat(settings, conversations, messages, shared.broker, keys),
         billing=Billing(stores["billing"], settings.balance),
+        keys=keys,
         tokens=identity.tokens,
         broker=shared.broker,
         poker=read_side.poker,
@@ -336,13 +343,14 @@ def _chat(
     conversations: Conversations,
     messages: Messages,
     broker: dramatiq.Broker,
+    keys: UserKeys,
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
     # process that only imports this module (`chronicle --help`, test collection) must not pay
     from infrastructure.chat.catalog import build_catalog
 
     catalog = build_catalog(list(settings.endpoints), settings.echo_delay_s)
-    titler = Titles(conversations, catalog)  # the title actor's: registered before the chat
+    titler = Titles(conversations, catalog, keys.bind)  # the title actor's: registered first
     return ChatService(
         conversations,
         messages,
@@ -352,6 +360,7 @@ def _chat(
         node=f"{socket.gethostname()}-{os.getpid()}",
         titles=register_titles(broker, titler).send,
         titler=titler,
+        bind=keys.bind,
     )
 
 
