@@ -51,7 +51,8 @@ class Catalog:
         if endpoint is None or endpoint not in self.endpoints:
             raise Invalid(f"Unknown endpoint: {endpoint}")
         chosen = self.endpoints[endpoint]
-        if model and model not in self.known_models(chosen):
+        # a fetched list may be newer in another process: the provider judges those names
+        if model and chosen.lister is None and model not in self.known_models(chosen):
             raise Invalid(f"Unknown model for {chosen.name}: {model}")
         if not model and not chosen.models:
             raise Invalid(f"No model given for {chosen.name}")
