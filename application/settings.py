@@ -14,6 +14,7 @@ import yaml
 from application.billing.config import BalanceError, BalanceSettings, load_balance
 from application.chat.config import ECHO, EndpointConfig, EndpointError, load_endpoints, unresolved
 from application.config.librechat import (
+    LIBRECHAT_KEYS,
     ConfigError,
     LibreChatConfig,
     config_path,
@@ -214,7 +215,7 @@ def _yaml_reason(error: yaml.YAMLError) -> str:
 
 
 def _validate(raw: dict[str, Any]) -> Settings:
-    for section in ("endpoints", "balance"):
+    for section in LIBRECHAT_KEYS:
         if section in raw:
             raise SettingsError(f"{section}: not under settings:, a top-level section of its own")
     known = set(Settings.__struct_fields__)

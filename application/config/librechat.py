@@ -129,13 +129,14 @@ def _model_specs(value: Any) -> dict[str, Any]:
 
 
 def _social_logins(value: Any) -> tuple[str, ...]:
+    """`registration.socialLogins`, LibreChat's default list when not configured."""
     if value is None:
         return DEFAULT_SOCIAL_LOGINS
-    logins = value.get("socialLogins") if isinstance(value, dict) else value
-    if not isinstance(value, dict) or logins is None:
-        if isinstance(value, dict):
-            return DEFAULT_SOCIAL_LOGINS
+    if not isinstance(value, dict):
         raise ConfigError("registration: must be a mapping (socialLogins, allowedDomains)")
+    logins = value.get("socialLogins")
+    if logins is None:
+        return DEFAULT_SOCIAL_LOGINS
     if not isinstance(logins, list) or not all(isinstance(x, str) for x in logins):
         raise ConfigError("registration.socialLogins: must be a list of provider names")
     return tuple(logins)
