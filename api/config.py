@@ -21,6 +21,7 @@ from application.config.interface import librechat_interface
 from application.settings import Settings
 from domain.billing.prices import load_price_table
 from domain.billing.pricing import cache_multiplier, multiplier
+from domain.billing.windows import context_window, window_endpoint
 
 AUTH = {"user_id": Provide(provide_user_id)}
 # interface key → the permission type whose feature it opens (LibreChat's PermissionTypes)
@@ -185,14 +186,15 @@ async def token_config(request: Request[Any, Any, Any], user_id: UUID) -> dict[s
 def _tokenomics(endpoint: Endpoint, model: str, pricing: bool) -> dict[str, float]:
     override = endpoint.token_config.get(model, {})
     tokens: dict[str, float] = {}
-    if "context" in override:  # no built-in window table here yet: only configured ones
-        tokens["context"] = override["context"]
+    context = context_window(model, window_endpoint(endpoint.name), endpoint.token_config)
+    if context is not None:
+        tokens["context"] = context
     if pricing:
         if "prompt" in override or "completion" in override:
             tokens |= {k: override[k] for k in ("prompt", "completion") if k in override}
             tokens |= {k: override[k] for k in ("cacheWrite", "cacheRead") if k in override}
         else:
-            tokens |= _rates(model, endpoint.kind if endpoint.kind != "echo" else endpoint.name)
+            tokens |= _rates(model, endpoint.name)
     return tokens
 
 

@@ -21,6 +21,7 @@ the endpoints travel in `Settings.endpoints` like every other setting."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -212,9 +213,19 @@ def _token_config(value: Any, where: str) -> dict[str, dict[str, float]]:
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
         raise EndpointError(f"{where}.tokenConfig: must map model names to their rates")
     try:
-        return {str(m): {str(k): float(n) for k, n in v.items()} for m, v in value.items()}
+        return {str(m): {str(k): _number(n) for k, n in v.items()} for m, v in value.items()}
     except (TypeError, ValueError):
-        raise EndpointError(f"{where}.tokenConfig: rates must be numbers") from None
+        raise EndpointError(f"{where}.tokenConfig: rates must be numbers, 0 or more") from None
+
+
+def _number(value: Any) -> float:
+    """A rate or window as written: 8192 stays an integer on the wire, 0.5 a float."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(value)
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(value)
+    return int(number) if number.is_integer() else number
 
 
 def _models(raw: str | None, default: list[str]) -> list[str]:

@@ -60,7 +60,7 @@ def _custom(provider: str) -> list[dict[str, Any]]:
             "name": "groq",
             "apiKey": "gsk",
             "baseURL": f"{provider}/v1",
-            "models": {"default": ["m-1", "m-2"]},
+            "models": {"default": ["m-1", "gpt-4o"]},
             "iconURL": "https://example.com/groq.png",
             "modelDisplayLabel": "Groq",
             "customParams": {"defaultParamsEndpoint": "openAI"},
@@ -142,12 +142,14 @@ def test_endpoints_carry_librechats_fields(configured: Api) -> None:
 def test_models_are_fetched_when_configured_and_token_config_follows(configured: Api) -> None:
     me = configured.user("models@example.com")
     models = configured.client.get("/api/models", headers=me).json()
-    assert models["fetched"] == ["fake-a", "fake-b"] and models["groq"] == ["m-1", "m-2"]
+    assert models["fetched"] == ["fake-a", "fake-b"] and models["groq"] == ["m-1", "gpt-4o"]
     tokens = configured.client.get("/api/endpoints/token-config", headers=me).json()
     assert set(tokens) == set(models)
     # tokenConfig wins; `interface.contextCost: true` adds the rates (USD per 1M tokens)
     assert tokens["groq"]["m-1"] == {"context": 8192, "prompt": 0.5, "completion": 1.5}
-    assert set(tokens["groq"]["m-2"]) >= {"prompt", "completion"}
+    # a known model: LibreChat's context window (maxTokensMap) and its rates
+    assert tokens["groq"]["gpt-4o"]["context"] == 127500
+    assert set(tokens["groq"]["gpt-4o"]) >= {"prompt", "completion"}
     assert set(tokens["fetched"]) == {"fake-a", "fake-b"}
     assert configured.client.get("/api/endpoints/token-config").status_code == 401
 
@@ -164,8 +166,9 @@ def test_a_fetched_model_can_be_chatted_with(configured: Api) -> None:
     assert started.status_code == 200, started.text
 
 
-def test_token_config_without_pricing_has_only_configured_windows(api: Api) -> None:
+def test_token_config_without_pricing_has_windows_only(api: Api) -> None:
     me = api.user("tokens@example.com")
+    # echo is no model LibreChat knows: an entry without a window, as LibreChat answers
     assert api.client.get("/api/endpoints/token-config", headers=me).json() == {
         "echo": {"echo": {}}
     }
