@@ -144,6 +144,10 @@ def _custom(item: Any, index: int, env: Mapping[str, str]) -> EndpointConfig:
         raise EndpointError(f"{where}.models.default: must be a list of model names")
     if not default and not fetch:
         raise EndpointError(f"{where}.models.default: a list of model names is required")
+    _mapping(item, "addParams", where)
+    drop = item.get("dropParams")
+    if drop is not None and not (isinstance(drop, list) and all(isinstance(p, str) for p in drop)):
+        raise EndpointError(f"{where}.dropParams: must be a list of parameter names")
     api_key = expand(str(item.get("apiKey", "")), env)
     base_url = expand(str(item["baseURL"]), env)
     return EndpointConfig(

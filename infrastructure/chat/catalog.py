@@ -46,7 +46,19 @@ def _model(config: EndpointConfig, echo_delay: float) -> ChatModel:
         return EchoModel(echo_delay)
     if config.kind == "anthropic":
         return AnthropicModel(config.api_key or "none", config.base_url)
-    return OpenAIModel(config.api_key or "none", _url(config.base_url), headers=config.headers)
+    return _openai(config, config.api_key or "none", _url(config.base_url))
+
+
+def _openai(config: EndpointConfig, api_key: str, url: str | None) -> OpenAIModel:
+    add = config.options.get("addParams")
+    drop = config.options.get("dropParams")
+    return OpenAIModel(
+        api_key,
+        url,
+        headers=config.headers,
+        add_params=add if isinstance(add, dict) else None,
+        drop_params=tuple(str(p) for p in drop) if isinstance(drop, list) else (),
+    )
 
 
 def _url(base_url: str | None) -> str | None:
@@ -57,7 +69,7 @@ def _lister(config: EndpointConfig) -> Callable[[], Awaitable[list[str]]] | None
     """models.fetch with the configured key; an endpoint of users' own keys lists `default`."""
     if not config.fetch_models or config.user_provide or config.kind != "custom":
         return None
-    return OpenAIModel(config.api_key or "none", _url(config.base_url), headers=config.headers).list
+    return _openai(config, config.api_key or "none", _url(config.base_url)).list
 
 
 class _Keyed:
@@ -82,4 +94,4 @@ class _Keyed:
     def _build(self, api_key: str, url: str | None) -> ChatModel:
         if self._config.kind == "anthropic":
             return AnthropicModel(api_key, url)
-        return OpenAIModel(api_key, url, headers=self._config.headers)
+        return _openai(self._config, api_key, url)

@@ -21,6 +21,9 @@ _ERRORS = SdkErrors(
 )
 
 
+_KEPT = frozenset({"model", "messages", "stream", "stream_options"})
+
+
 class OpenAIModel:
     def __init__(
         self,
@@ -29,7 +32,13 @@ class OpenAIModel:
         timeout: float = 60.0,
         max_retries: int = 0,
         headers: dict[str, str] | None = None,
+        add_params: dict[str, Any] | None = None,
+        drop_params: tuple[str, ...] = (),
     ) -> None:
+        """`add_params` / `drop_params`: librechat.yaml's `addParams` / `dropParams`, merged
+        into (or removed from) every request; the model, messages and streaming stay."""
+        self._add = {k: v for k, v in (add_params or {}).items() if k not in _KEPT}
+        self._drop = tuple(p for p in drop_params if p not in _KEPT)
         self._clients = PerLoop(
             lambda: openai.AsyncOpenAI(
                 api_key=api_key,
@@ -47,7 +56,10 @@ class OpenAIModel:
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[Chunk]:
         try:
-            stream = await self._clients.get().chat.completions.create(**_arguments(request))
+            arguments = _arguments(request) | self._add
+            for name in self._drop:
+                arguments.pop(name, None)
+            stream = await self._clients.get().chat.completions.create(**arguments)
             async for chunk in stream:
                 for item in _chunks(chunk):
                     yield item

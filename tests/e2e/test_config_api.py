@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from httpx_sse import EventSource
 
 from application.chat.config import load_endpoints
 from application.config.librechat import read_config
@@ -73,6 +74,14 @@ def _custom(provider: str) -> list[dict[str, Any]]:
             "models": {"default": ["auto"]},
         },
         {
+            "name": "tuned",
+            "apiKey": "${TUNED_KEY}",
+            "baseURL": f"{provider}/v1",
+            "models": {"default": ["t-1"]},
+            "addParams": {"seed": 7, "user": "someone"},
+            "dropParams": ["user", "stream_options"],  # usage reporting is kept
+        },
+        {
             "name": "fetched",
             "apiKey": "k",
             "baseURL": f"{provider}/v1",
@@ -85,7 +94,7 @@ def _custom(provider: str) -> list[dict[str, Any]]:
 def configured(request: pytest.FixtureRequest, api_for: Callable[..., Api], provider: str) -> Api:
     return api_for(
         str(request.param),
-        endpoints=load_endpoints({}, {"custom": _custom(provider)}),
+        endpoints=load_endpoints({"TUNED_KEY": "sk-env"}, {"custom": _custom(provider)}),
         librechat=read_config(LIBRECHAT, "librechat.yaml"),
     )
 
@@ -125,7 +134,7 @@ def test_config_comes_from_librechat_yaml_with_unserved_features_off(configured:
 def test_endpoints_carry_librechats_fields(configured: Api) -> None:
     me = configured.user("endpoints@example.com")
     endpoints = configured.client.get("/api/endpoints", headers=me).json()
-    assert list(endpoints) == ["groq", "router", "fetched", "echo"]  # in their order
+    assert list(endpoints) == ["groq", "router", "tuned", "fetched", "echo"]  # in their order
     assert endpoints["groq"] == {
         "order": 10,
         "type": "custom",
@@ -172,3 +181,25 @@ def test_token_config_without_pricing_has_windows_only(api: Api) -> None:
     assert api.client.get("/api/endpoints/token-config", headers=me).json() == {
         "echo": {"echo": {}}
     }
+
+
+def _answer(api: Api, me: dict[str, str], endpoint: str, text: str, **extra: Any) -> str:
+    started = api.client.post(
+        f"/api/agents/chat/{endpoint}",
+        headers=me,
+        json={"text": text, "conversationId": None, **extra,
+              "parentMessageId": "00000000-0000-0000-0000-000000000000"},
+    )  # fmt: skip
+    assert started.status_code == 200, started.text
+    path = f"/api/agents/chat/stream/{started.json()['streamId']}"
+    with api.client.stream("GET", path, headers=me) as stream:
+        frames = [sse.json() for sse in EventSource(stream).iter_sse()]
+    return str(frames[-1]["responseMessage"]["text"])
+
+
+def test_custom_endpoint_options_reach_the_provider(configured: Api) -> None:
+    me = configured.user("tuned@example.com")
+    text = _answer(configured, me, "tuned", "hi [[key]] [[params]]")
+    # ${TUNED_KEY} was read from the environment; addParams added, dropParams dropped
+    assert "key=sk-env" in text
+    assert text.endswith("params=messages,model,seed,stream,stream_options")

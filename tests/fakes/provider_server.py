@@ -6,7 +6,8 @@ The real SDKs are pointed at it. What it does is steered by markers in the last 
 `[[cache]]` reports cache tokens, `[[nul]]` ends the answer with a NUL character,
 `[[plain_error:404]]` answers that status with the bare `{"error": "<text>"}` body some
 OpenAI-compatible servers send, `[[key]]` ends the answer with the API key it was called
-with (`key=<bearer token>`). `GET /v1/models` lists `fake-a` and `fake-b`.
+with (`key=<bearer token>`), `[[params]]` with the request's parameter names
+(`params=a,b,…`). `GET /v1/models` lists `fake-a` and `fake-b`.
 The answer is "Hello from <provider>: <prompt>"."""
 
 from __future__ import annotations
@@ -100,6 +101,8 @@ async def _openai_stream(
     payload: dict[str, Any], prompt: str, behaviour: dict[str, str], key: str = ""
 ) -> AsyncIterator[bytes]:
     words = _words("openai", prompt, key)
+    if "params" in behaviour:
+        words.append(f" params={','.join(sorted(payload))}")
     base = {
         "id": "chatcmpl-fake",
         "object": "chat.completion.chunk",
