@@ -45,6 +45,8 @@ FEATURES = {
 }
 # interface keys whose feature has no permission type: the route that serves it, if any
 UNSERVED_UI = {"presets": "POST /api/presets"}
+# what the terms modal (`termsOfService.modalAcceptance`) calls
+TERMS = "GET /api/user/terms"
 # flags of the object-valued features, all off when the feature is not served
 _OFF_FLAGS = {
     "mcpServers": ("use", "create", "share", "public"),
@@ -121,6 +123,9 @@ def served_interface(settings: Settings, routes: frozenset[str]) -> dict[str, An
     for key, route in UNSERVED_UI.items():
         if route not in routes:
             built[key] = False
+    terms = built.get("termsOfService")
+    if isinstance(terms, dict) and terms.get("modalAcceptance") and TERMS not in routes:
+        built["termsOfService"] = {**terms, "modalAcceptance": False}  # the modal would 404
     return built
 
 

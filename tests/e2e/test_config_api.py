@@ -35,6 +35,7 @@ LIBRECHAT = {
     "interface": {
         "customWelcome": "Hello team",
         "privacyPolicy": {"externalUrl": "https://example.com/p", "openNewTab": True},
+        "termsOfService": {"externalUrl": "https://example.com/t", "modalAcceptance": True},
         "agents": {"use": True, "create": True},  # configured on, but not served here
         "bookmarks": False,
         "contextCost": True,
@@ -119,13 +120,18 @@ def test_signed_in_config_has_every_key_librechat_serves(api: Api) -> None:
 
 def test_config_comes_from_librechat_yaml_with_unserved_features_off(configured: Api) -> None:
     anonymous = configured.client.get("/api/config").json()
-    assert anonymous["interface"] == {"privacyPolicy": LIBRECHAT["interface"]["privacyPolicy"]}
+    configured_interface = LIBRECHAT["interface"]
+    assert anonymous["interface"] == {
+        key: configured_interface[key] for key in ("privacyPolicy", "termsOfService")
+    }
     assert anonymous["socialLogins"] == ["github"] and "balance" not in anonymous
     me = configured.user("yaml@example.com")
     config = configured.client.get("/api/config", headers=me).json()
     interface = config["interface"]
     assert interface["customWelcome"] == "Hello team" and interface["bookmarks"] is False
     assert interface["agents"] is False  # configured on, not served
+    terms_served = configured.client.get("/api/user/terms", headers=me).status_code != 404
+    assert interface["termsOfService"]["modalAcceptance"] is terms_served
     # model specs listed: selector, parameters and presets off unless configured
     assert (interface["modelSelect"], interface["parameters"]) == (False, False)
     assert [s["name"] for s in config["modelSpecs"]["list"]] == ["fast"]
