@@ -146,3 +146,29 @@ def test_access_as_of_a_time(container: Any) -> None:
         "granted",
         "member_removed",
     ]
+
+
+def test_read_model_lists_groups_members_and_grants(container: Any) -> None:
+    from projections.permissions import queries
+
+    admin = register(container, "admin@example.com")
+    bob = register(container, "bob@example.com")
+    team = container.groups.create("Team", by=admin, email="team@example.com")
+    container.groups.add_member(team.id, bob, by=admin)
+    container.capabilities.grant(Principal.group(team.id), "read:users", by=admin)
+    assert container.capabilities.has(bob, "read:users")
+    container.consistency.wait(admin, ["permissions"])
+    with container.reads.connect() as conn:
+        assert [g["name"] for g in queries.list_groups(conn)] == ["Team"]
+        assert queries.members(conn, str(team.id)) == [str(bob)]
+        assert queries.groups(conn, [str(team.id)])[str(team.id)]["member_count"] == 1
+        assert [g["capability"] for g in queries.list_grants(conn, ["group"])] == ["read:users"]
+        assert queries.list_grants(conn, ["user"]) == []
+        assert [g["capability"] for g in queries.grants_of(conn, Principal.group(team.id))] == [
+            "read:users"
+        ]
+    container.groups.delete(team.id, by=admin)
+    assert not container.capabilities.has(bob, "read:users")  # the group is gone
+    container.consistency.wait(admin, ["permissions"])
+    with container.reads.connect() as conn:
+        assert queries.list_groups(conn) == []
