@@ -51,6 +51,14 @@ def bits(conn: sa.Connection, user_id: UUID, resource_type: str, resource_id: st
     return found
 
 
+def public_bits(conn: sa.Connection, resource_type: str, resource_id: str) -> int:
+    query = sa.select(PUBLIC.c.perm_bits).where(
+        PUBLIC.c.resource_type == resource_type, PUBLIC.c.resource_id == resource_id
+    )
+    row = conn.execute(query).first()
+    return int(row.perm_bits) if row is not None else 0
+
+
 def bits_by_resource(conn: sa.Connection, user_id: UUID, resource_type: str) -> dict[str, int]:
     mine = sa.select(EFFECTIVE.c.resource_id, EFFECTIVE.c.perm_bits).where(
         EFFECTIVE.c.user_id == str(user_id), EFFECTIVE.c.resource_type == resource_type

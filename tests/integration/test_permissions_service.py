@@ -65,11 +65,17 @@ def test_grants_flatten_through_users_groups_roles_and_public(container: Any) ->
     set_role(container, carol, "ADMIN")
     assert perms.effective_bits(carol, "agent", "a1") == 0
 
-    perms.update("agent", "a1", owner, [Grant(Principal.public(), "agent_viewer")])
+    assert perms.public_bits("agent", "a1") == 0
+    perms.grant("agent", "a1", owner, Principal.public(), "agent_viewer")
+    assert perms.public_bits("agent", "a1") == 1
     assert perms.effective_bits(carol, "agent", "a1") == 1
     assert perms.effective_all(carol, "agent") == {"a1": 1}
-    perms.update("agent", "a1", owner, revokes=[Principal.public(), Principal.role("USER")])
+    perms.revoke("agent", "a1", owner, Principal.public())
+    perms.update("agent", "a1", owner, revokes=[Principal.role("USER")])
     assert perms.effective_bits(bob, "agent", "a1") == 0
+    assert perms.public_bits("agent", "a1") == 0
+    perms.close("agent", "a1", owner)
+    assert perms.effective_bits(owner, "agent", "a1") == 0
 
 
 def test_decisions_on_the_aggregate(container: Any) -> None:
