@@ -85,7 +85,12 @@ def _expiry(value: int | float | str | None) -> datetime | None:
         return None
     if isinstance(value, str):
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        try:  # stored in UTC: SQLite keeps no zone
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(value) from None
     if not -MAX_MS <= value <= MAX_MS or value != value:  # out of Date's range, or NaN
         raise ValueError(value)
     try:

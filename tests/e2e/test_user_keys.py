@@ -72,6 +72,10 @@ def test_a_key_is_stored_read_by_its_expiry_and_deleted(keyed_api: Api) -> None:
     assert expires.endswith("Z") and abs(_ms(expires) - later) < 1000
     assert _put(api, me, {"name": "Other", "value": "x", "expiresAt": None}).status_code == 201
     assert _expiry(api, me, "Other") == "never"
+    # a date string with its zone is kept in UTC (SQLite keeps no zone)
+    zoned = {"name": "Zoned", "value": "x", "expiresAt": "2999-01-01T12:00:00+02:00"}
+    assert _put(api, me, zoned).status_code == 201
+    assert _expiry(api, me, "Zoned") == "2999-01-01T10:00:00.000Z"
     assert api.client.delete("/api/keys/Mine", headers=me).status_code == 204
     assert _expiry(api, me, "Mine") is None and _expiry(api, me, "Other") == "never"
     assert api.client.delete("/api/keys/Mine", headers=me).status_code == 204  # again: fine
@@ -107,6 +111,9 @@ BAD_BODIES: list[Any] = [
     {"name": "Mine", "value": "x", "expiresAt": "next tuesday"},
     {"name": "Mine", "value": "x", "expiresAt": 1e300},
     {"name": "Mine", "value": "x", "expiresAt": True},
+    {"name": "Mine", "value": "x", "expiresAt": 10**30},
+    {"name": "Mine", "value": "x", "expiresAt": "0001-01-01T00:00:00+05:00"},
+    {"name": "Mine", "value": "x", "expiresAt": "2026-13-45"},
     ["Mine", "x"],
     "text",
 ]
