@@ -28,6 +28,7 @@ from application.conversations.copies import Copies
 from application.conversations.messages import Messages
 from application.conversations.tags import Tags
 from application.identity.abuse import AbusePolicy
+from application.identity.account_settings import UserSettings
 from application.identity.bans import BanRecorder, BanRevoker
 from application.identity.ports import SessionTokens
 from application.identity.revocation import Revocations, RevokedSubjects
@@ -77,6 +78,7 @@ class Container:
     projections: ProjectionEngine
     consistency: Consistency
     identity: IdentityService
+    user_settings: UserSettings
     revocations: Revocations
     conversations: Conversations
     messages: Messages
@@ -188,6 +190,7 @@ def bootstrap(
         projections=read_side.engine,
         consistency=read_side.consistency,
         identity=identity.service,
+        user_settings=UserSettings(stores["identity"]),
         revocations=identity.revocations,
         conversations=conversations,
         messages=messages,

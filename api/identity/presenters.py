@@ -9,6 +9,9 @@ from application.identity.service import UserProfile
 
 
 def user_json(user: UserProfile) -> dict[str, Any]:
+    settings = user.settings
+    accepted_at = settings.terms_accepted_at if settings else None
+    personalization: dict[str, Any] = {"memories": True, **(settings.preferences if settings else {})}
     return {
         "_id": str(user.id),
         "id": str(user.id),
@@ -19,11 +22,12 @@ def user_json(user: UserProfile) -> dict[str, Any]:
         "avatar": None,
         "provider": user.provider,
         "role": user.role,
-        "plugins": [],
+        "plugins": list(settings.plugins) if settings else [],
         "twoFactorEnabled": False,
-        "termsAccepted": False,
-        "personalization": {"memories": True},
-        "favorites": [],
+        "termsAccepted": accepted_at is not None,
+        "termsAcceptedAt": iso(accepted_at) if accepted_at else None,
+        "personalization": personalization,
+        "favorites": list(settings.favorites) if settings else [],
         "createdAt": iso(user.created_at),
         "updatedAt": iso(user.updated_at),
     }
