@@ -11,7 +11,8 @@ from application.identity.service import UserProfile
 def user_json(user: UserProfile) -> dict[str, Any]:
     settings = user.settings
     accepted_at = settings.terms_accepted_at if settings else None
-    personalization: dict[str, Any] = {"memories": True, **(settings.preferences if settings else {})}
+    preferences = settings.preferences if settings else {}
+    personalization: dict[str, Any] = {"memories": True, **preferences}
     return {
         "_id": str(user.id),
         "id": str(user.id),

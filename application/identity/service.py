@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from application.identity.account_settings import AccountSettings, settings_of
 from application.identity.ports import KeyShredder, PasswordHasher, RefreshClaims, Tokens
 from application.identity.revocation import Revocations
-from application.identity.account_settings import AccountSettings, settings_of
 from application.shared.store import EventStore, Position, retry_on_conflict
 from domain.identity.claims import ADMIN_SEAT_ID, AdminSeat, EmailClaim
 from domain.identity.rules import ADMIN, USER, normalise_email, validate_registration

@@ -41,7 +41,7 @@ class User(Aggregate):
     # appliers replace these values, never mutate them
     favorites: tuple[dict[str, str], ...] = ()
     terms_accepted_at: datetime | None = None
-    preferences: dict[str, str] = {}  # noqa: RUF012 - replaced, never mutated
+    preferences: dict[str, str] = {}  # replaced by its applier, never mutated
     plugins: tuple[str, ...] = ()
 
     @classmethod
