@@ -16,6 +16,7 @@ from api.bodies import BodyRequest
 from api.chat.controllers import ChatController
 from api.conversations.convos import ConvosController
 from api.conversations.messages import MessagesController
+from api.conversations.presets import PresetsController
 from api.conversations.tags import TagsController
 from api.errors import HANDLERS
 from api.identity import auth
@@ -67,6 +68,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             ConvosController,
             MessagesController,
             TagsController,
+            PresetsController,
             UserSettingsController,
             ChatController,
         ],

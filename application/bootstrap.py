@@ -26,6 +26,7 @@ from application.conversations.bulk import Bulk
 from application.conversations.conversations import Conversations
 from application.conversations.copies import Copies
 from application.conversations.messages import Messages
+from application.conversations.presets import Presets
 from application.conversations.tags import Tags
 from application.identity.abuse import AbusePolicy
 from application.identity.account_settings import UserSettings
@@ -83,6 +84,7 @@ class Container:
     conversations: Conversations
     messages: Messages
     tags: Tags
+    presets: Presets
     bulk: Bulk
     copies: Copies
     chat: ChatService
@@ -195,6 +197,7 @@ def bootstrap(
         conversations=conversations,
         messages=messages,
         tags=Tags(conversations),
+        presets=Presets(stores["conversations"]),
         bulk=Bulk(conversations),
         copies=Copies(conversations),
         chat=_chat(settings, conversations, messages, shared.broker),

@@ -133,3 +133,27 @@ class TagDeleted(ConversationEvent, frozen=True, kw_only=True):
     TOPIC = "conversations.TagDeleted"
     personal = ("tag",)
     tag: str
+
+
+class PresetSaved(ConversationEvent, frozen=True, kw_only=True):
+    """A preset as it now is, whole (LibreChat's fields: `title`, `endpoint`, `model`,
+    `temperature`, `promptPrefix`, …, `defaultPreset`, `order`). `replaces`: the preset id it
+    was saved under before, when the save gave it a new one (`newPresetId`)."""
+
+    TOPIC = "conversations.PresetSaved"
+    personal = ("preset",)
+    preset_id: str
+    preset: dict[str, Any]
+    replaces: str | None = None
+
+
+class PresetDefaultCleared(ConversationEvent, frozen=True, kw_only=True):
+    """Another preset became the default: this one loses `defaultPreset` and `order`."""
+
+    TOPIC = "conversations.PresetDefaultCleared"
+    preset_id: str
+
+
+class PresetsDeleted(ConversationEvent, frozen=True, kw_only=True):
+    TOPIC = "conversations.PresetsDeleted"
+    preset_ids: list[str]
