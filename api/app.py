@@ -17,6 +17,7 @@ from api.chat.controllers import ChatController
 from api.conversations.convos import ConvosController
 from api.conversations.messages import MessagesController
 from api.conversations.presets import PresetsController
+from api.conversations.projects import ProjectsController
 from api.conversations.tags import TagsController
 from api.errors import HANDLERS
 from api.identity import auth
@@ -69,6 +70,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             MessagesController,
             TagsController,
             PresetsController,
+            ProjectsController,
             UserSettingsController,
             ChatController,
         ],

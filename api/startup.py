@@ -113,11 +113,6 @@ async def empty_objects(user_id: UUID) -> dict[str, Any]:
     return {}
 
 
-@get("/api/projects", dependencies=AUTH)
-async def projects(user_id: UUID) -> dict[str, Any]:
-    return {"projects": [], "nextCursor": None}
-
-
 @get("/api/agents/tools/web_search/auth", dependencies=AUTH)
 async def web_search_auth(user_id: UUID) -> dict[str, Any]:
     return {"authenticated": False}
@@ -140,7 +135,6 @@ ROUTES = [
     search_enabled,
     empty_lists,
     empty_objects,
-    projects,
     web_search_auth,
 ]
 __all__ = ["ROUTES", "USER"]

@@ -27,6 +27,7 @@ from application.conversations.conversations import Conversations
 from application.conversations.copies import Copies
 from application.conversations.messages import Messages
 from application.conversations.presets import Presets
+from application.conversations.projects import Projects
 from application.conversations.tags import Tags
 from application.identity.abuse import AbusePolicy
 from application.identity.account_settings import UserSettings
@@ -85,6 +86,7 @@ class Container:
     messages: Messages
     tags: Tags
     presets: Presets
+    projects: Projects
     bulk: Bulk
     copies: Copies
     chat: ChatService
@@ -198,6 +200,7 @@ def bootstrap(
         messages=messages,
         tags=Tags(conversations),
         presets=Presets(stores["conversations"]),
+        projects=Projects(conversations),
         bulk=Bulk(conversations),
         copies=Copies(conversations),
         chat=_chat(settings, conversations, messages, shared.broker),

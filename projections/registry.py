@@ -5,6 +5,7 @@ from __future__ import annotations
 from projections.billing.balances import BalanceProjection
 from projections.conversations.conversation_list import ConversationListProjection
 from projections.conversations.presets import PresetsProjection
+from projections.conversations.projects import ProjectsProjection
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
 from projections.identity.user_directory import UserDirectoryProjection
@@ -16,5 +17,6 @@ def all_projections() -> list[Projection]:
         ConversationListProjection(),
         TranscriptProjection(),
         PresetsProjection(),
+        ProjectsProjection(),
         BalanceProjection(),
     ]

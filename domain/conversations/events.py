@@ -157,3 +157,37 @@ class PresetDefaultCleared(ConversationEvent, frozen=True, kw_only=True):
 class PresetsDeleted(ConversationEvent, frozen=True, kw_only=True):
     TOPIC = "conversations.PresetsDeleted"
     preset_ids: list[str]
+
+
+class ProjectCreated(ConversationEvent, frozen=True, kw_only=True):
+    """A chat project (LibreChat's ChatProject): a named folder of the user's conversations.
+    `project_id` is the id the client sees (24 hex digits, as LibreChat's are)."""
+
+    TOPIC = "conversations.ProjectCreated"
+    personal = ("name", "description")
+    project_id: str
+    name: str
+    description: str = ""
+
+
+class ProjectUpdated(ConversationEvent, frozen=True, kw_only=True):
+    TOPIC = "conversations.ProjectUpdated"
+    personal = ("name", "description")
+    project_id: str
+    name: str
+    description: str = ""
+
+
+class ProjectDeleted(ConversationEvent, frozen=True, kw_only=True):
+    """Its conversations stay, and belong to no project from here on."""
+
+    TOPIC = "conversations.ProjectDeleted"
+    project_id: str
+
+
+class ConversationMovedToProject(ConversationEvent, frozen=True, kw_only=True):
+    """`project_id` None: the conversation left its project (`previous`)."""
+
+    TOPIC = "conversations.ConversationMovedToProject"
+    project_id: str | None
+    previous: str | None = None
