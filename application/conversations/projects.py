@@ -8,6 +8,7 @@ moves its conversations out through their aggregates, found in the conversation 
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from dataclasses import dataclass
 from uuid import UUID
@@ -88,6 +89,12 @@ class Projects:
         if before is not None and self._gone(user_id, before):
             before = None  # a project deleted since: the conversation was in none
         return Moved(done.value, before, target)
+
+    def place(self, user_id: UUID, conversation_id: UUID, project_id: str) -> None:
+        """A new chat started inside a project. As LibreChat's saveConvo, a project that is
+        not the user's is dropped silently: the chat starts in no project."""
+        with contextlib.suppress(NotFound):
+            self.assign(user_id, conversation_id, project_id)
 
     def _move_out(self, user_id: UUID, conversation_id: UUID, project_id: str) -> bool:
         def out(conversation: Conversation) -> bool:

@@ -163,3 +163,35 @@ def test_another_users_project_is_not_found(api: Api) -> None:
     assert api.events("conversations") == before + 1  # only Bob's own project
     assert api.client.get(f"/api/projects/{pid}", headers=alice).json()["name"] == "Private"
     assert _convos(api, bob, pid) == []
+
+
+def _chat_in(api: Api, headers: dict[str, str], project_id: str) -> dict[str, Any]:
+    started = api.client.post(
+        "/api/agents/chat/echo",
+        headers=headers,
+        json={
+            "text": "in a project",
+            "conversationId": None,
+            "parentMessageId": "00000000-0000-0000-0000-000000000000",
+            "chatProjectId": project_id,
+        },
+    )
+    assert started.status_code == 200, started.text
+    cid = started.json()["conversationId"]
+    convo: dict[str, Any] = api.client.get(f"/api/convos/{cid}", headers=headers).json()
+    return convo
+
+
+def test_a_new_chat_can_start_inside_a_project(api: Api) -> None:
+    me = api.user("chatin@example.com")
+    pid = _create(api, me, name="Landing")["_id"]
+    convo = _chat_in(api, me, pid)
+    assert convo["chatProjectId"] == pid
+    assert _convos(api, me, pid) == [convo["conversationId"]]
+
+
+def test_a_chat_naming_someone_elses_project_starts_in_none(api: Api) -> None:
+    alice, bob = api.user("alice-ci@example.com"), api.user("bob-ci@example.com")
+    pid = _create(api, alice, name="Hers")["_id"]
+    assert _chat_in(api, bob, pid)["chatProjectId"] is None
+    assert _chat_in(api, bob, MISSING)["chatProjectId"] is None
