@@ -26,7 +26,6 @@ def user_json(user: UserProfile) -> dict[str, Any]:
         "plugins": list(settings.plugins) if settings else [],
         "twoFactorEnabled": False,
         "termsAccepted": accepted_at is not None,
-        "termsAcceptedAt": iso(accepted_at) if accepted_at else None,
         "personalization": personalization,
         "favorites": list(settings.favorites) if settings else [],
         "createdAt": iso(user.created_at),
