@@ -9,6 +9,7 @@ from projections.conversations.projects import ProjectsProjection
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
 from projections.identity.user_directory import UserDirectoryProjection
+from projections.permissions.effective import PermissionsProjection
 
 
 def all_projections() -> list[Projection]:
@@ -19,4 +20,5 @@ def all_projections() -> list[Projection]:
         PresetsProjection(),
         ProjectsProjection(),
         BalanceProjection(),
+        PermissionsProjection(),
     ]
