@@ -18,6 +18,7 @@ from application.chat.catalog import Catalog
 from application.chat.generation import Generations, Plan
 from application.chat.ports import Job, ModelRequest, Turn
 from application.chat.progress import PROTOCOL
+from application.chat.titles import KeyBinding
 from application.conversations.conversations import Conversations
 from application.conversations.messages import Messages
 from application.conversations.projects import Projects
@@ -56,6 +57,7 @@ class Turns:
         catalog: Catalog,
         generations: Generations,
         node: str,
+        bind: KeyBinding | None = None,
     ) -> None:
         self.conversations = conversations
         self.messages = messages
@@ -64,6 +66,7 @@ class Turns:
         self.bus = generations.bus
         self.frames = generations.frames
         self.node = node
+        self.bind = bind
 
     async def start(self, user_id: UUID, command: StartChat) -> dict[str, Any]:
         """Answer at once; the generation runs on as a task of this process."""
@@ -139,6 +142,8 @@ class Turns:
             model=model,
         )
         history = _history(self.conversations.get(user_id, conversation_id).messages, parent_id)
+        if self.bind is not None:  # a `user_provided` endpoint runs on the user's own key
+            endpoint = self.bind(user_id, endpoint)
         return Plan(job, endpoint, model, _request(model, history, command.settings), parent_id)
 
     def _conversation_id(self, user_id: UUID, command: StartChat) -> tuple[UUID, bool]:
