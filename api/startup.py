@@ -41,8 +41,11 @@ def startup_config(request: Request[Any, Any, Any]) -> dict[str, Any]:
     }
     if _signed_in(request):
         config |= {
-            "sharedLinksEnabled": False,
-            "publicSharedLinksEnabled": False,
+            "sharedLinksEnabled": settings.sharing.enabled,
+            "publicSharedLinksEnabled": settings.sharing.public_enabled,
+            "sharedLinksSnapshotFilesEnabled": (
+                settings.sharing.enabled and settings.sharing.snapshot_files
+            ),
             "allowAccountDeletion": settings.allow_account_deletion,
             "showBirthdayIcon": False,
             "helpAndFaqURL": "/",

@@ -35,6 +35,9 @@ from application.identity.service import IdentityPolicy, IdentityService
 from application.settings import Settings, load_settings
 from application.shared.ports import Consistency, KeyStore
 from application.shared.store import CONTEXTS, AggregateCache, CommitHook, EventStore, Position
+from application.sharing.access import OwnerOrPublic
+from application.sharing.ports import LinkAccess, ViewCounts
+from application.sharing.service import Sharing
 from domain.conversations.conversation import Conversation
 from domain.shared.aggregate import Aggregate
 from infrastructure import wiring
@@ -52,6 +55,8 @@ from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
 from projections.registry import all_projections
+from projections.sharing.index import ProjectedLinkIndex
+from projections.sharing.view_counts import SqlViewCounts
 from workers.chat import register_titles
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
 
@@ -85,6 +90,10 @@ class Container:
     copies: Copies
     chat: ChatService
     billing: Billing
+    sharing: Sharing
+    links: ProjectedLinkIndex  # the shared links a viewer opens by shareId
+    link_access: LinkAccess
+    view_counts: ViewCounts
     tokens: SessionTokens
     broker: dramatiq.Broker
     poker: Poker
@@ -178,6 +187,7 @@ def bootstrap(
         ProjectedConversationIndex(read_side.reads, read_side.consistency),
     )
     messages = Messages(conversations)
+    links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
     container = Container(
         settings=settings,
         stores=stores,
@@ -196,6 +206,10 @@ def bootstrap(
         copies=Copies(conversations),
         chat=_chat(settings, conversations, messages, shared.broker),
         billing=Billing(stores["billing"], settings.balance),
+        sharing=Sharing(stores["sharing"], conversations, links),
+        links=links,
+        link_access=OwnerOrPublic(),
+        view_counts=_view_counts(read_side.db, keys_db),
         tokens=identity.tokens,
         broker=shared.broker,
         poker=read_side.poker,
@@ -206,6 +220,13 @@ def bootstrap(
     if workers:
         container.start_workers()
     return container
+
+
+def _view_counts(db: sa.Engine, keys_db: sa.Engine) -> SqlViewCounts:
+    counts = SqlViewCounts(db)
+    with schema_lock(keys_db):  # processes starting together create tables one at a time
+        counts.create_table()
+    return counts
 
 
 def _stores(
