@@ -221,10 +221,11 @@ def _open(
     container = container_of(request)
     if not container.settings.sharing.enabled:
         return Response({"message": "Not Found"}, status_code=404)
+    viewer = viewer or _optional_viewer(request, container)
+    container.consistency.wait(viewer, ["shared_links"])  # an owner sees their own changes
     link = container.links.by_share_id(share_id)
     if link is None:
         return Response(NOT_FOUND, status_code=404)
-    viewer = viewer or _optional_viewer(request, container)
     ref = LinkRef(UUID(str(link["link_id"])), UUID(str(link["user_id"])), bool(link["is_public"]))
     access = container.link_access
     if access.is_public(ref) and (container.settings.sharing.public or viewer is not None):
