@@ -112,6 +112,22 @@ def has_active_link(conn: sa.Connection, user_id: UUID, conversation_id: UUID) -
     return link_for_conversation(conn, user_id, str(conversation_id)) is not None
 
 
+def shared_conversations(
+    conn: sa.Connection, user_id: UUID, conversation_ids: list[str]
+) -> set[str]:
+    """Which of these conversations of the caller have an active link (`isShared`)."""
+    if not conversation_ids:
+        return set()
+    rows = conn.execute(
+        sa.select(LINKS.c.conversation_id).where(
+            LINKS.c.user_id == str(user_id),
+            LINKS.c.conversation_id.in_(conversation_ids),
+            _active(),
+        )
+    )
+    return {r.conversation_id for r in rows}
+
+
 def shared_messages(conn: sa.Connection, link: dict[str, Any]) -> list[dict[str, Any]]:
     """The snapshot's messages as they read now, in the snapshot's order; only the owner's
     messages of the link's conversation (message ids are the client's)."""

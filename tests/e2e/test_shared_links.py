@@ -61,6 +61,8 @@ def test_create_list_get_and_delete_a_link(api: Api) -> None:
         "snapshotFiles": True,
         "conversationId": cid,
     }
+    convos = api.client.get("/api/convos", headers=me).json()["conversations"]
+    assert [c["isShared"] for c in convos] == [True]  # the sidebar's badge
     listed = api.client.get("/api/share", headers=me).json()
     assert listed["hasNextPage"] is False and "nextCursor" not in listed
     [item] = listed["links"]
@@ -77,6 +79,8 @@ def test_create_list_get_and_delete_a_link(api: Api) -> None:
     assert (gone.status_code, gone.json()) == (404, {"message": "Shared link not found"})
     twice = api.client.delete(f"/api/share/{share_id}", headers=me)
     assert (twice.status_code, twice.json()) == (404, {"message": "Share not found"})
+    convos = api.client.get("/api/convos", headers=me).json()["conversations"]
+    assert [c["isShared"] for c in convos] == [False]
     none = api.client.get(f"/api/share/link/{cid}", headers=me).json()
     assert none == {"success": False, "shareId": None, "conversationId": cid}
     # deleted, it may be shared again: under a new shareId
