@@ -197,11 +197,14 @@ class ShareController(Controller):
         copied = forks.fork(container, user_id, share, body)
         return Response(copied, status_code=201)
 
-    @get(
-        ["/{key:str}/files/{file_id:str}", "/{key:str}/files/{file_id:str}/download"],
-        sync_to_thread=True,
-    )
+    @get("/{key:str}/files/{file_id:str}", sync_to_thread=True)
     def file(self, request: Request[Any, Any, Any], key: str, file_id: str) -> Response[Any]:
+        return _no_file(request, key)
+
+    @get("/{key:str}/files/{file_id:str}/download", sync_to_thread=True)
+    def file_download(
+        self, request: Request[Any, Any, Any], key: str, file_id: str
+    ) -> Response[Any]:
         return _no_file(request, key)
 
     @get("/{key:str}/files/{file_id:str}/preview", sync_to_thread=True)

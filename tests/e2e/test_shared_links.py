@@ -114,6 +114,10 @@ def test_the_view_is_anonymised_afresh_per_response(api: Api) -> None:
     )
     with api.container.reads.connect() as conn:
         assert views_of(conn, share_id) == 2  # counted in a table, no event per view
+    for route in ("files/f1", "files/f1/download", "files/f1/preview"):
+        file = api.client.get(f"/api/share/{share_id}/{route}", headers=viewer)
+        assert _answer(file) == (404, {"message": "File not found in shared link"})  # no files
+        assert api.client.get(f"/api/share/{share_id}/{route}").status_code == 401
 
 
 def test_anonymous_viewers_need_public_links_allowed(api: Api) -> None:
