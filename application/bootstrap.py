@@ -188,6 +188,7 @@ def bootstrap(
     )
     messages = Messages(conversations)
     links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
+    link_access = OwnerOrPublic()
     container = Container(
         settings=settings,
         stores=stores,
@@ -206,9 +207,9 @@ def bootstrap(
         copies=Copies(conversations),
         chat=_chat(settings, conversations, messages, shared.broker),
         billing=Billing(stores["billing"], settings.balance),
-        sharing=Sharing(stores["sharing"], conversations, links),
+        sharing=Sharing(stores["sharing"], conversations, links, link_access),
         links=links,
-        link_access=OwnerOrPublic(),
+        link_access=link_access,
         view_counts=_view_counts(read_side.db, keys_db),
         tokens=identity.tokens,
         broker=shared.broker,

@@ -143,7 +143,7 @@ class ShareController(Controller):
             return Response({"message": "Share not found"}, status_code=404)
         return Response(
             {
-                "_id": str(link.id),
+                "_id": str(link.resource_id),
                 "success": True,
                 "shareId": key,
                 "message": "Share deleted successfully",
@@ -294,7 +294,7 @@ def _command(run: Any) -> Response[Any]:
     return Response(
         link_json(
             {
-                "link_id": str(link.id),
+                "link_id": str(link.resource_id),
                 "share_id": link.share_id,
                 "conversation_id": str(link.conversation_id),
                 "target_message_id": str(target) if target else None,

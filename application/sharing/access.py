@@ -14,3 +14,9 @@ class OwnerOrPublic:
 
     def can_view(self, viewer: UUID, link: LinkRef) -> bool:
         return viewer == link.owner_id
+
+    def opened(self, link: LinkRef) -> None:
+        """Nothing to grant: the link records its owner and whether it is public."""
+
+    def closed(self, link: LinkRef) -> None:
+        """Nothing to revoke."""

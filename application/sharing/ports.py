@@ -31,11 +31,20 @@ class LinkIndex(Protocol):
 
 class LinkAccess(Protocol):
     """Who may open a link (LibreChat's `canAccessSharedLink`): a public viewer grant, else
-    the VIEW bit of the link's ACL."""
+    the VIEW bit of the link's ACL; and the grants a link's creation and deletion make
+    (LibreChat's `grantCreationPermissions`, `cleanupSharedLinkPermissions`)."""
 
     def is_public(self, link: LinkRef) -> bool: ...
 
     def can_view(self, viewer: UUID, link: LinkRef) -> bool: ...
+
+    def opened(self, link: LinkRef) -> None:
+        """A link was created: its owner owns it, and the public may view it if `public`."""
+        ...
+
+    def closed(self, link: LinkRef) -> None:
+        """A link was deleted: every grant on it goes."""
+        ...
 
 
 class ViewCounts(Protocol):

@@ -8,12 +8,13 @@ references its message documents: an edit shows, a later message does not."""
 from __future__ import annotations
 
 import secrets
+import uuid
 from uuid import UUID
 
 import domain.sharing.events  # noqa: F401 (registers the sharing topics with the mapper)
 from application.conversations.conversations import Conversations
 from application.shared.store import EventStore, retry_on_conflict
-from application.sharing.ports import LinkIndex
+from application.sharing.ports import LinkAccess, LinkIndex, LinkRef
 from domain.conversations.conversation import Conversation
 from domain.shared.errors import Conflict, Invalid, NotFound
 from domain.shared.events import utcnow
@@ -35,10 +36,17 @@ def nanoid(size: int = 21) -> str:
 
 
 class Sharing:
-    def __init__(self, store: EventStore, conversations: Conversations, index: LinkIndex) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        conversations: Conversations,
+        index: LinkIndex,
+        access: LinkAccess,
+    ) -> None:
         self.store = store
         self.conversations = conversations
         self.index = index
+        self.access = access
 
     def create(
         self,
@@ -57,6 +65,7 @@ class Sharing:
             link = self._load(user_id, conversation.id, _target(target, ids))
             link.publish(
                 user_id=user_id,
+                resource_id=uuid.uuid4(),
                 share_id=nanoid(),
                 conversation_id=conversation.id,
                 title=conversation.title,
@@ -70,7 +79,13 @@ class Sharing:
             self.store.commit(link, actor=user_id)
             return link
 
-        return retry_on_conflict(attempt)
+        link = retry_on_conflict(attempt)
+        try:
+            self.access.opened(ref(link))
+        except Exception:  # as LibreChat: a link whose grants failed is not kept
+            self._retract(link)
+            raise
+        return link
 
     def update(
         self, user_id: UUID, share_id: str, target: str | None, *, snapshot_files: bool
@@ -102,9 +117,20 @@ class Sharing:
             self.store.commit(link, actor=user_id)
             return link
 
-        return retry_on_conflict(attempt)
+        link = retry_on_conflict(attempt)
+        self.access.closed(ref(link))
+        return link
 
     # ------------------------------------------------------------- helpers
+    def _retract(self, link: SharedLink) -> None:
+        def attempt() -> None:
+            current = self.store.load(SharedLink, link.id)
+            if current.live and current.share_id == link.share_id:
+                current.delete()
+                self.store.commit(current, actor=link.user_id)
+
+        retry_on_conflict(attempt)
+
     def _refuse_existing(self, user_id: UUID, cid: UUID | None, target: str | None) -> None:
         """LibreChat looks for an active link first: of this target when one is named, else
         any link of the conversation."""
@@ -146,6 +172,10 @@ class Sharing:
         if not link.live or link.user_id != user_id or link.share_id != share_id:
             raise NotFound("Share not found")
         return link
+
+
+def ref(link: SharedLink) -> LinkRef:
+    return LinkRef(link.resource_id, link.user_id, link.public)
 
 
 def _uuid(value: str | None) -> UUID | None:

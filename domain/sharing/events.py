@@ -19,10 +19,11 @@ class SharedLinkCreated(SharedLinkEvent, frozen=True, kw_only=True):
     then, in order); `target_message_id` bounds what is shown to the branch levels up to it.
     `public`: viewable by anyone the deployment lets view public links (LibreChat grants
     the public viewer role when the creator's role has `SHARED_LINKS.SHARE_PUBLIC`).
-    A link id can be created again after it was deleted (a new `share_id` then)."""
+    A link can be created again after it was deleted: a new `resource_id` and `share_id`."""
 
     TOPIC = "sharing.SharedLinkCreated"
     personal = ("title",)
+    resource_id: UUID  # the link's `_id` (its ACL resource id): new for every creation
     share_id: str
     conversation_id: UUID
     title: str

@@ -17,12 +17,14 @@ MAX_TITLE = 1024
 
 
 def link_id(user_id: UUID, conversation_id: UUID, target: UUID | None) -> UUID:
-    """The link's id (its `_id`), derived from what makes it unique."""
+    """The aggregate's id, derived from what makes a link unique (its `_id`, the
+    `resource_id`, is new for each creation: an ACL names one life of the link)."""
     return uuid.uuid5(_LINKS, f"{user_id}:{conversation_id}:{target or ''}")
 
 
 class SharedLink(Aggregate):
     user_id: UUID
+    resource_id: UUID
     share_id: str
     conversation_id: UUID
     title: str
@@ -44,6 +46,7 @@ class SharedLink(Aggregate):
         self,
         *,
         user_id: UUID,
+        resource_id: UUID,
         share_id: str,
         conversation_id: UUID,
         title: str,
@@ -61,6 +64,7 @@ class SharedLink(Aggregate):
         self._record(
             SharedLinkCreated,
             user_id=user_id,
+            resource_id=resource_id,
             share_id=share_id,
             conversation_id=conversation_id,
             title=(title or "Untitled")[:MAX_TITLE],
@@ -101,6 +105,7 @@ class SharedLink(Aggregate):
     @applies(SharedLinkCreated)
     def _created(self, e: SharedLinkCreated) -> None:
         self.user_id, self.share_id, self.conversation_id = e.user_id, e.share_id, e.conversation_id
+        self.resource_id = e.resource_id
         self.title, self.public = e.title, e.public
         self._snapshot(e.message_ids, e.target_message_id, e.snapshot_files, e.expired_at)
         self.created_at = self.updated_at = e.timestamp

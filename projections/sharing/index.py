@@ -22,7 +22,7 @@ class ProjectedLinkIndex:
     def link_of(self, user_id: UUID, share_id: str) -> UUID | None:
         self._consistency.wait(user_id, VIEW)
         with self._db.connect() as conn:
-            found = queries.own_link_id(conn, user_id, share_id)
+            found = queries.own_stream_id(conn, user_id, share_id)
         return UUID(found) if found else None
 
     def has_live_link(self, user_id: UUID, conversation_id: UUID) -> bool:

@@ -100,9 +100,10 @@ def link_by_share_id(conn: sa.Connection, share_id: str) -> dict[str, Any] | Non
     return dict(row._mapping) if row is not None else None
 
 
-def own_link_id(conn: sa.Connection, user_id: UUID, share_id: str) -> str | None:
+def own_stream_id(conn: sa.Connection, user_id: UUID, share_id: str) -> str | None:
+    """The aggregate of the caller's own link with this shareId."""
     return conn.execute(
-        sa.select(LINKS.c.link_id).where(
+        sa.select(LINKS.c.stream_id).where(
             LINKS.c.share_id == share_id, LINKS.c.user_id == str(user_id)
         )
     ).scalar()

@@ -34,7 +34,8 @@ class SharedLinksProjection(Projection):
         links = sa.Table(
             name,
             metadata,
-            sa.Column("link_id", sa.String(36), primary_key=True),
+            sa.Column("stream_id", sa.String(36), primary_key=True),  # the aggregate
+            sa.Column("link_id", sa.String(36), nullable=False, unique=True),  # its `_id`
             sa.Column("share_id", sa.String(64), nullable=False, unique=True),
             sa.Column("user_id", sa.String(36), nullable=False),
             sa.Column("conversation_id", sa.String(36), nullable=False),
@@ -71,11 +72,12 @@ class SharedLinksProjection(Projection):
             rows.upsert(gone, key, key=_GONE, update=[])
         elif isinstance(event, SharedLinkCreated):
             if not _gone(rows, gone, event):
-                rows.upsert(links, _row(event), key=["link_id"])
+                rows.upsert(links, _row(event), key=["stream_id"])
         elif isinstance(event, SharedLinkUpdated):
-            rows.update(links, {"link_id": str(event.originator_id)}, _snapshot(event))
+            rows.update(links, {"stream_id": str(event.originator_id)}, _snapshot(event))
         elif isinstance(event, SharedLinkDeleted):
-            rows.delete(links, {"link_id": str(event.originator_id), "share_id": event.share_id})
+            key = {"stream_id": str(event.originator_id), "share_id": event.share_id}
+            rows.delete(links, key)
 
 
 _GONE = ["user_id", "conversation_id"]
@@ -103,7 +105,8 @@ def _snapshot(e: SharedLinkCreated | SharedLinkUpdated) -> dict[str, Any]:
 
 def _row(e: SharedLinkCreated) -> dict[str, Any]:
     return {
-        "link_id": str(e.originator_id),
+        "stream_id": str(e.originator_id),
+        "link_id": str(e.resource_id),
         "share_id": e.share_id,
         "user_id": str(e.user_id),
         "conversation_id": str(e.conversation_id),

@@ -64,6 +64,7 @@ def _published(user: uuid.UUID, conversation: uuid.UUID, ids: list[uuid.UUID]) -
     link = SharedLink.blank(user, conversation, None)
     link.publish(
         user_id=user,
+        resource_id=uuid.uuid4(),
         share_id="s1",
         conversation_id=conversation,
         title="",
@@ -84,6 +85,7 @@ def test_a_link_is_published_once_until_deleted() -> None:
     with pytest.raises(Conflict):
         link.publish(
             user_id=user,
+            resource_id=uuid.uuid4(),
             share_id="s2",
             conversation_id=conversation,
             title="t",
@@ -125,7 +127,7 @@ def test_an_expired_link_may_be_published_again() -> None:
         public=True,
         expired_at=T0 + timedelta(hours=1),
     )
-    link.publish(share_id="s1", now=T0, **fields)  # type: ignore[arg-type]
+    link.publish(resource_id=uuid.uuid4(), share_id="s1", now=T0, **fields)  # type: ignore[arg-type]
     assert link.active(T0) and not link.active(T0 + timedelta(hours=2))
-    link.publish(share_id="s2", now=T0 + timedelta(hours=2), **fields)  # type: ignore[arg-type]
+    link.publish(resource_id=uuid.uuid4(), share_id="s2", now=T0 + timedelta(hours=2), **fields)  # type: ignore[arg-type]
     assert link.share_id == "s2"
