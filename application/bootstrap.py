@@ -32,14 +32,19 @@ from application.identity.bans import BanRecorder, BanRevoker
 from application.identity.ports import SessionTokens
 from application.identity.revocation import Revocations, RevokedSubjects
 from application.identity.service import IdentityPolicy, IdentityService
+from application.permissions.audit import AccessAudit
+from application.permissions.capabilities import Capabilities
+from application.permissions.groups import Groups
+from application.permissions.service import Permissions
 from application.settings import Settings, load_settings
 from application.shared.ports import Consistency, KeyStore
 from application.shared.store import CONTEXTS, AggregateCache, CommitHook, EventStore, Position
 from application.sharing.access import OwnerOrPublic
 from application.sharing.ports import LinkAccess, ViewCounts
-from application.sharing.service import Sharing
+from application.sharing.service import SharedLinks
 from domain.conversations.conversation import Conversation
 from domain.shared.aggregate import Aggregate
+from domain.shared.errors import DomainError
 from infrastructure import wiring
 from infrastructure.database import create_engine, schema_lock
 from infrastructure.eventstore.keystore import SqlKeyStore
@@ -54,6 +59,7 @@ from infrastructure.tokens import JwtTokens
 from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
+from projections.permissions.access import ProjectedAccess
 from projections.registry import all_projections
 from projections.sharing.index import ProjectedLinkIndex
 from projections.sharing.view_counts import SqlViewCounts
@@ -90,10 +96,14 @@ class Container:
     copies: Copies
     chat: ChatService
     billing: Billing
-    sharing: Sharing
+    shared_links: SharedLinks
     links: ProjectedLinkIndex  # the shared links a viewer opens by shareId
     link_access: LinkAccess
     view_counts: ViewCounts
+    permissions: Permissions  # ACLs and the access checks every context calls
+    capabilities: Capabilities  # system capabilities (ADMIN holds all)
+    groups: Groups
+    access_audit: AccessAudit  # who could access a resource at a time T
     tokens: SessionTokens
     broker: dramatiq.Broker
     poker: Poker
@@ -189,6 +199,7 @@ def bootstrap(
     messages = Messages(conversations)
     links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
     link_access = OwnerOrPublic()
+    sharing = _sharing(stores["sharing"], read_side, identity.service)
     container = Container(
         settings=settings,
         stores=stores,
@@ -207,10 +218,14 @@ def bootstrap(
         copies=Copies(conversations),
         chat=_chat(settings, conversations, messages, shared.broker),
         billing=Billing(stores["billing"], settings.balance),
-        sharing=Sharing(stores["sharing"], conversations, links, link_access),
+        shared_links=SharedLinks(stores["sharing"], conversations, links, link_access),
         links=links,
         link_access=link_access,
         view_counts=_view_counts(read_side.db, keys_db),
+        permissions=sharing.permissions,
+        capabilities=sharing.capabilities,
+        groups=sharing.groups,
+        access_audit=AccessAudit(stores["sharing"]),
         tokens=identity.tokens,
         broker=shared.broker,
         poker=read_side.poker,
@@ -346,6 +361,35 @@ def _identity(
     )
     service = IdentityService(store, Argon2Hasher(), tokens, keystore, policy, revocations)
     return Identity(service, tokens, revocations)
+
+
+@dataclass(frozen=True)
+class Sharing:
+    permissions: Permissions
+    capabilities: Capabilities
+    groups: Groups
+
+
+class _LiveUsers:
+    """A user id names a live account (registered, not deleted)."""
+
+    def __init__(self, identity: IdentityService) -> None:
+        self._identity = identity
+
+    def exists(self, user_id: UUID) -> bool:
+        try:
+            self._identity.profile(user_id)
+        except DomainError:
+            return False
+        return True
+
+
+def _sharing(store: EventStore, read_side: ReadSide, identity: IdentityService) -> Sharing:
+    reads = ProjectedAccess(read_side.reads, read_side.consistency)
+    users = _LiveUsers(identity)
+    capabilities = Capabilities(store, reads)
+    permissions = Permissions(store, reads, capabilities, users)
+    return Sharing(permissions, capabilities, Groups(store, users))
 
 
 def _chat(

@@ -7,6 +7,7 @@ from projections.conversations.conversation_list import ConversationListProjecti
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
 from projections.identity.user_directory import UserDirectoryProjection
+from projections.permissions.effective import PermissionsProjection
 from projections.sharing.shared_links import SharedLinksProjection
 
 
@@ -17,4 +18,5 @@ def all_projections() -> list[Projection]:
         TranscriptProjection(),
         BalanceProjection(),
         SharedLinksProjection(),
+        PermissionsProjection(),
     ]

@@ -103,7 +103,7 @@ class ShareController(Controller):
             return _forbidden()
         body = data or ShareBody()
         return _command(
-            lambda: container.sharing.create(
+            lambda: container.shared_links.create(
                 user_id,
                 key,
                 body.target(),
@@ -128,7 +128,7 @@ class ShareController(Controller):
         body = data or ShareBody()
         snapshot_files = container.settings.sharing.snapshot_files and body.wants_files()
         return _command(
-            lambda: container.sharing.update(
+            lambda: container.shared_links.update(
                 user_id, key, body.target(), snapshot_files=snapshot_files
             )
         )
@@ -138,7 +138,7 @@ class ShareController(Controller):
         self, request: Request[Any, Any, Any], user_id: UUID, key: str
     ) -> Response[Any]:
         try:
-            link = container_of(request).sharing.delete(user_id, key)
+            link = container_of(request).shared_links.delete(user_id, key)
         except NotFound:
             return Response({"message": "Share not found"}, status_code=404)
         return Response(

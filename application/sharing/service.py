@@ -35,7 +35,7 @@ def nanoid(size: int = 21) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(size))
 
 
-class Sharing:
+class SharedLinks:
     def __init__(
         self,
         store: EventStore,

@@ -9,7 +9,8 @@ from api.identity.roles import SERVED_BY
 from tests.e2e.conftest import Api
 from tests.e2e.test_api_coverage import DOC, documented
 
-SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "SHARED_LINKS"}  # the features Chronicle serves today
+# the features Chronicle serves today
+SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "PEOPLE_PICKER", "SHARED_LINKS"}
 
 
 def _granted(document: dict[str, Any]) -> dict[str, set[str]]:
@@ -36,13 +37,18 @@ def test_roles_grant_only_served_features_for_user_and_admin(api: Api) -> None:
         "SHARE_PUBLIC": False,
     }
     assert own["permissions"]["MCP_SERVERS"]["USE"] is False
-    served = {
+    shared_links = {"CREATE", "SHARE", "SHARE_PUBLIC"}  # LibreChat's defaults for both roles
+    assert _granted(own) == {
         "BOOKMARKS": {"USE"},
         "TEMPORARY_CHAT": {"USE"},
-        "SHARED_LINKS": {"CREATE", "SHARE", "SHARE_PUBLIC"},  # LibreChat's defaults for both
+        "SHARED_LINKS": shared_links,
     }
-    assert _granted(own) == served
-    assert _granted(boss) == served
+    assert _granted(boss) == {
+        "BOOKMARKS": {"USE"},
+        "TEMPORARY_CHAT": {"USE"},
+        "PEOPLE_PICKER": {"VIEW_USERS", "VIEW_GROUPS", "VIEW_ROLES"},
+        "SHARED_LINKS": shared_links,
+    }
 
 
 def test_every_granted_permission_opens_a_route_the_coverage_doc_serves() -> None:
