@@ -39,7 +39,7 @@ from application.permissions.service import Permissions
 from application.settings import Settings, load_settings
 from application.shared.ports import Consistency, KeyStore
 from application.shared.store import CONTEXTS, AggregateCache, CommitHook, EventStore, Position
-from application.sharing.access import OwnerOrPublic
+from application.sharing.access import AclAccess
 from application.sharing.ports import LinkAccess, ViewCounts
 from application.sharing.service import SharedLinks
 from domain.conversations.conversation import Conversation
@@ -197,9 +197,9 @@ def bootstrap(
         ProjectedConversationIndex(read_side.reads, read_side.consistency),
     )
     messages = Messages(conversations)
-    links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
-    link_access = OwnerOrPublic()
     sharing = _sharing(stores["sharing"], read_side, identity.service)
+    links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
+    link_access = AclAccess(sharing.permissions)
     container = Container(
         settings=settings,
         stores=stores,

@@ -1,11 +1,17 @@
-"""The access rule used until shared links are plugged into the ACLs: a link is public when
-its creator's role could share publicly (recorded on the link), else only its owner sees it."""
+"""Who may open a shared link: `AclAccess` asks the ACLs (what bootstrap wires);
+`OwnerOrPublic` is the rule without them (a link is public when its creator's role could
+share publicly, as recorded on the link, else only its owner sees it)."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
+from application.permissions.service import Permissions
 from application.sharing.ports import LinkRef
+from domain.permissions.acl import Grant
+from domain.permissions.model import PermissionBits, Principal, PrincipalType
+
+SHARED_LINK = "sharedLink"
 
 
 class OwnerOrPublic:
@@ -20,3 +26,42 @@ class OwnerOrPublic:
 
     def closed(self, link: LinkRef) -> None:
         """Nothing to revoke."""
+
+
+class AclAccess:
+    """Shared links under the ACLs (application/permissions), as LibreChat: the creator owns
+    a link (`sharedLink_owner`), the public may view it (`sharedLink_viewer`) when the
+    creator's role could share publicly, and owners change that through
+    `PUT /api/permissions/sharedLink/:_id`. A link made before its ACL existed (none was
+    ever opened for it) is judged by what it recorded, as LibreChat migrates a legacy link
+    to the grants its `isPublic` implies."""
+
+    def __init__(self, permissions: Permissions) -> None:
+        self.permissions = permissions
+
+    def is_public(self, link: LinkRef) -> bool:
+        entries = self.permissions.entries(SHARED_LINK, str(link.link_id))
+        if not entries and self._legacy(link):
+            return link.public
+        return any(
+            e.principal.type == PrincipalType.PUBLIC and e.perm_bits & PermissionBits.VIEW
+            for e in entries
+        )
+
+    def can_view(self, viewer: UUID, link: LinkRef) -> bool:
+        if self.permissions.can(viewer, SHARED_LINK, str(link.link_id), PermissionBits.VIEW):
+            return True
+        return viewer == link.owner_id and self._legacy(link)
+
+    def opened(self, link: LinkRef) -> None:
+        resource = str(link.link_id)
+        self.permissions.create_owner(SHARED_LINK, resource, link.owner_id)
+        if link.public:
+            grant = Grant(Principal.public(), "sharedLink_viewer")
+            self.permissions.update(SHARED_LINK, resource, link.owner_id, [grant])
+
+    def closed(self, link: LinkRef) -> None:
+        self.permissions.close(SHARED_LINK, str(link.link_id), link.owner_id)
+
+    def _legacy(self, link: LinkRef) -> bool:
+        return self.permissions.acl(SHARED_LINK, str(link.link_id)) is None

@@ -84,6 +84,7 @@ class SharedLinks:
             self.access.opened(ref(link))
         except Exception:  # as LibreChat: a link whose grants failed is not kept
             self._retract(link)
+            self.access.closed(ref(link))
             raise
         return link
 

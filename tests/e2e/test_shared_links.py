@@ -149,24 +149,38 @@ def test_a_public_link_opens_anonymously_when_allowed(api_for: Any, mode: str) -
     assert (missing.status_code, missing.json()) == (404, {"message": "Shared link not found"})
 
 
-def test_a_private_link_opens_for_its_owner_only(api: Api, monkeypatch: Any) -> None:
-    # A role without SHARED_LINKS.SHARE_PUBLIC (an admin's role edit, not served yet) makes
-    # links that only their owner's ACL opens.
-    from api.sharing import routes
-
-    monkeypatch.setattr(routes, "_flags", lambda _container, _user: {"CREATE": True})
+def test_a_link_made_private_opens_only_by_its_acl(api: Api) -> None:
     me = api.user("private@example.com")
     cid, _ = _conversation(api, me)
-    share_id = _share(api, me, cid).json()["shareId"]
-    assert api.client.get(f"/api/share/{share_id}", headers=me).status_code == 200
+    link = _share(api, me, cid).json()
+    share_id, resource = link["shareId"], f"/api/permissions/sharedLink/{link['_id']}"
     other = api.user("snoop@example.com")
+    assert api.client.get(f"/api/share/{share_id}", headers=other).status_code == 200
+    # the owner owns the link, and the public may view it (LibreChat's creation grants)
+    principals = api.client.get(resource, headers=me).json()
+    assert principals["public"] is True and principals["publicAccessRoleId"] == "sharedLink_viewer"
+    mine = api.client.get(f"{resource}/effective", headers=me).json()
+    assert mine == {"permissionBits": 15}
+    private = api.client.put(resource, headers=me, json={"public": False})
+    assert private.status_code == 200, private.text
+    assert api.client.get(f"/api/share/{share_id}", headers=me).status_code == 200
     refused = api.client.get(f"/api/share/{share_id}", headers=other)
     missing = api.client.get("/api/share/nosuchshare", headers=other)
-    assert (refused.status_code, refused.json()) == (missing.status_code, missing.json())
-    assert refused.status_code == 404
+    assert _answer(refused) == _answer(missing) == (404, {"message": "Shared link not found"})
     forked = api.client.post(f"/api/share/{share_id}/fork", headers=other, json={})
     assert forked.status_code == 404
     assert api.client.get(f"/api/share/{share_id}").status_code == 401
+    # a grant to one user opens it for them, and for no one else
+    other_id = api.client.get("/api/user", headers=other).json()["id"]
+    viewer = {"type": "user", "id": other_id, "accessRoleId": "sharedLink_viewer"}
+    granted = api.client.put(resource, headers=me, json={"updated": [viewer]})
+    assert granted.status_code == 200, granted.text
+    assert api.client.get(f"/api/share/{share_id}", headers=other).status_code == 200
+    third = api.user("third@example.com")
+    assert api.client.get(f"/api/share/{share_id}", headers=third).status_code == 404
+    # deleting the link takes its grants
+    api.client.delete(f"/api/share/{share_id}", headers=me)
+    assert api.client.get(f"{resource}/effective", headers=me).json() == {"permissionBits": 0}
 
 
 def test_the_snapshot_holds_the_messages_of_its_time_until_republished(api: Api) -> None:
