@@ -192,11 +192,17 @@ def test_the_snapshot_holds_the_messages_of_its_time_until_republished(api: Api)
     _chat(api, me, "two", cid, first["responseMessage"]["messageId"])
     shown = api.client.get(f"/api/share/{share_id}", headers=me).json()
     assert [m["text"] for m in shown["messages"]] == ["one", "Echo: one"]
+    # the link references its messages, as LibreChat's: an edit of one of them shows
+    question = first["requestMessage"]["messageId"]
+    edited = api.client.put(f"/api/messages/{cid}/{question}", headers=me, json={"text": "uno"})
+    assert edited.status_code == 200, edited.text
+    shown = api.client.get(f"/api/share/{share_id}", headers=me).json()
+    assert [m["text"] for m in shown["messages"]] == ["uno", "Echo: one"]
     updated = api.client.patch(f"/api/share/{share_id}", headers=me, json={})
     assert updated.status_code == 200, updated.text
     assert updated.json() == link  # the same shareId and _id
     after = api.client.get(f"/api/share/{share_id}", headers=me).json()
-    assert [m["text"] for m in after["messages"]] == ["one", "Echo: one", "two", "Echo: two"]
+    assert [m["text"] for m in after["messages"]] == ["uno", "Echo: one", "two", "Echo: two"]
     assert after["updatedAt"] != before["updatedAt"] and after["createdAt"] == before["createdAt"]
 
 
@@ -334,3 +340,14 @@ def test_shared_links_switched_off(api_for: Any) -> None:
     share_id = _share(api, me, cid).json()["shareId"]  # LibreChat still serves the owner's routes
     assert api.client.get(f"/api/share/{share_id}", headers=me).status_code == 404
     assert api.client.get("/api/config", headers=me).json()["sharedLinksEnabled"] is False
+
+
+def test_a_deleted_account_takes_its_links(api: Api) -> None:
+    me = api.user("leaving@example.com")
+    cid, _ = _conversation(api, me)
+    share_id = _share(api, me, cid).json()["shareId"]
+    viewer = api.user("stays@example.com")
+    assert api.client.get(f"/api/share/{share_id}", headers=viewer).status_code == 200
+    assert api.client.delete("/api/user/delete", headers=me).status_code == 200
+    api.container.projections.catch_up("shared_links")
+    assert api.client.get(f"/api/share/{share_id}", headers=viewer).status_code == 404
