@@ -197,7 +197,8 @@ def bootstrap(
         ProjectedConversationIndex(read_side.reads, read_side.consistency),
     )
     messages = Messages(conversations)
-    sharing = _sharing(stores["sharing"], read_side, identity.service)
+    running: list[dramatiq.Worker | Sweeper] = []  # the container's in-process workers
+    sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
     links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
     link_access = AclAccess(sharing.permissions)
     container = Container(
@@ -232,6 +233,7 @@ def bootstrap(
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
         redis=shared.redis,
         commit_listeners=listeners,
+        _running=running,
     )
     if workers:
         container.start_workers()
@@ -384,8 +386,13 @@ class _LiveUsers:
         return True
 
 
-def _sharing(store: EventStore, read_side: ReadSide, identity: IdentityService) -> Sharing:
-    reads = ProjectedAccess(read_side.reads, read_side.consistency)
+def _sharing(
+    store: EventStore,
+    read_side: ReadSide,
+    identity: IdentityService,
+    workers_running: Callable[[], bool],
+) -> Sharing:
+    reads = ProjectedAccess(read_side.reads, read_side.consistency, workers_running)
     users = _LiveUsers(identity)
     capabilities = Capabilities(store, reads)
     permissions = Permissions(store, reads, capabilities, users)
