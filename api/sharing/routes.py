@@ -156,8 +156,7 @@ class ShareController(Controller):
         if isinstance(opened, Response):
             return opened
         container = container_of(request)
-        with container.reads.connect() as conn:
-            rows = queries.shared_messages(conn, opened.link)
+        rows = container.links.messages(opened.link)
         container.view_counts.count(key)
         return Response(
             shared_json(opened.link, rows, _files_shown(container, opened.link)), headers=PRIVATE
@@ -184,8 +183,7 @@ class ShareController(Controller):
         if isinstance(opened, Response):
             return opened
         container = container_of(request)
-        with container.reads.connect() as conn:
-            rows = queries.shared_messages(conn, opened.link)
+        rows = container.links.messages(opened.link)
         share = shared_json(opened.link, rows, _files_shown(container, opened.link))
         if not share["messages"]:
             return Response({"message": "Shared conversation not found"}, status_code=404)
@@ -225,7 +223,7 @@ def _open(
     if not container.settings.sharing.enabled:
         return Response({"message": "Not Found"}, status_code=404)
     viewer = viewer or _optional_viewer(request, container)
-    container.consistency.wait(viewer, ["shared_links"])  # an owner sees their own changes
+    container.consistency.wait(viewer, ["shared_links", "transcript"])  # their own writes
     link = container.links.by_share_id(share_id)
     if link is None:
         return Response(NOT_FOUND, status_code=404)
