@@ -59,6 +59,10 @@ class ProjectedAccess:
         with self._fresh() as conn:
             return queries.bits_by_resource(conn, user_id, resource_type)
 
+    def public_bits(self, resource_type: str, resource_id: str) -> int:
+        with self._fresh() as conn:
+            return queries.public_bits(conn, resource_type, resource_id)
+
     def entries(self, resource_type: str, resource_id: str) -> list[EntryView]:
         with self._fresh() as conn:
             rows = queries.entries(conn, resource_type, resource_id)
