@@ -8,8 +8,7 @@ from uuid import UUID
 
 from application.permissions.service import Permissions
 from application.sharing.ports import LinkRef
-from domain.permissions.acl import Grant
-from domain.permissions.model import PermissionBits, Principal, PrincipalType
+from domain.permissions.model import PermissionBits, Principal
 
 SHARED_LINK = "sharedLink"
 
@@ -40,13 +39,9 @@ class AclAccess:
         self.permissions = permissions
 
     def is_public(self, link: LinkRef) -> bool:
-        entries = self.permissions.entries(SHARED_LINK, str(link.link_id))
-        if not entries and self._legacy(link):
-            return link.public
-        return any(
-            e.principal.type == PrincipalType.PUBLIC and e.perm_bits & PermissionBits.VIEW
-            for e in entries
-        )
+        if self.permissions.public_bits(SHARED_LINK, str(link.link_id)) & PermissionBits.VIEW:
+            return True
+        return link.public and self._legacy(link)
 
     def can_view(self, viewer: UUID, link: LinkRef) -> bool:
         if self.permissions.can(viewer, SHARED_LINK, str(link.link_id), PermissionBits.VIEW):
@@ -57,8 +52,10 @@ class AclAccess:
         resource = str(link.link_id)
         self.permissions.create_owner(SHARED_LINK, resource, link.owner_id)
         if link.public:
-            grant = Grant(Principal.public(), "sharedLink_viewer")
-            self.permissions.update(SHARED_LINK, resource, link.owner_id, [grant])
+            viewer = Principal.public()
+            self.permissions.grant(
+                SHARED_LINK, resource, link.owner_id, viewer, "sharedLink_viewer"
+            )
 
     def closed(self, link: LinkRef) -> None:
         self.permissions.close(SHARED_LINK, str(link.link_id), link.owner_id)

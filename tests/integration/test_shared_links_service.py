@@ -66,7 +66,7 @@ def test_a_link_whose_grants_fail_is_retracted(
     def refuse(*_args: object) -> None:
         raise RuntimeError("the ACL store is down")
 
-    monkeypatch.setattr(container.permissions, "update", refuse)  # the public grant fails
+    monkeypatch.setattr(container.permissions, "grant", refuse)  # the public grant fails
     with pytest.raises(RuntimeError):
         container.shared_links.create(user, str(cid), None, snapshot_files=True, public=True)
     container.projections.catch_up("shared_links")
