@@ -25,6 +25,7 @@ from api.identity import auth
 from api.identity.settings import UserSettingsController
 from api.permissions import audit as access_audit
 from api.permissions.routes import PermissionsController
+from api.sharing.routes import ShareController
 from api.startup import ROUTES as STARTUP
 from application.bootstrap import Container, bootstrap
 from application.settings import Settings, load_settings
@@ -78,6 +79,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             ProjectsController,
             UserSettingsController,
             ChatController,
+            ShareController,
             PermissionsController,
             *access_audit.ROUTES,
         ],

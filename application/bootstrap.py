@@ -44,6 +44,9 @@ from application.permissions.service import Permissions
 from application.settings import Settings, load_settings
 from application.shared.ports import Consistency, KeyStore
 from application.shared.store import CONTEXTS, AggregateCache, CommitHook, EventStore, Position
+from application.sharing.access import AclAccess
+from application.sharing.ports import LinkAccess, ViewCounts
+from application.sharing.service import SharedLinks
 from domain.conversations.conversation import Conversation
 from domain.shared.aggregate import Aggregate
 from domain.shared.errors import DomainError
@@ -64,6 +67,8 @@ from projections.engine.engine import ProjectionEngine
 from projections.keys.user_keys import ProjectedKeyExpiries
 from projections.permissions.access import ProjectedAccess
 from projections.registry import all_projections
+from projections.sharing.index import ProjectedLinkIndex
+from projections.sharing.view_counts import SqlViewCounts
 from workers.chat import register_titles
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
 
@@ -103,6 +108,10 @@ class Container:
     chat: ChatService
     billing: Billing
     keys: UserKeys  # user-provided provider keys (`/api/keys`)
+    shared_links: SharedLinks
+    links: ProjectedLinkIndex  # the shared links a viewer opens by shareId
+    link_access: LinkAccess
+    view_counts: ViewCounts
     permissions: Permissions  # ACLs and the access checks every context calls
     capabilities: Capabilities  # system capabilities (ADMIN holds all)
     groups: Groups
@@ -207,6 +216,8 @@ def bootstrap(
     )
     running: list[dramatiq.Worker | Sweeper] = []  # the container's in-process workers
     sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
+    links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
+    link_access = AclAccess(sharing.permissions)
     container = Container(
         settings=settings,
         stores=stores,
@@ -229,6 +240,10 @@ def bootstrap(
         chat=_chat(settings, conversations, messages, shared.broker, keys),
         billing=Billing(stores["billing"], settings.balance),
         keys=keys,
+        shared_links=SharedLinks(stores["sharing"], conversations, links, link_access),
+        links=links,
+        link_access=link_access,
+        view_counts=_view_counts(read_side.db, keys_db),
         permissions=sharing.permissions,
         capabilities=sharing.capabilities,
         groups=sharing.groups,
@@ -244,6 +259,13 @@ def bootstrap(
     if workers:
         container.start_workers()
     return container
+
+
+def _view_counts(db: sa.Engine, keys_db: sa.Engine) -> SqlViewCounts:
+    counts = SqlViewCounts(db)
+    with schema_lock(keys_db):  # processes starting together create tables one at a time
+        counts.create_table()
+    return counts
 
 
 def _stores(

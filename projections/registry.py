@@ -11,6 +11,7 @@ from projections.engine.projection import Projection
 from projections.identity.user_directory import UserDirectoryProjection
 from projections.keys.user_keys import UserKeyProjection
 from projections.permissions.effective import PermissionsProjection
+from projections.sharing.shared_links import SharedLinksProjection
 
 
 def all_projections() -> list[Projection]:
@@ -22,5 +23,6 @@ def all_projections() -> list[Projection]:
         ProjectsProjection(),
         BalanceProjection(),
         UserKeyProjection(),
+        SharedLinksProjection(),
         PermissionsProjection(),
     ]

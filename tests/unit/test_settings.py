@@ -290,3 +290,18 @@ def test_a_wrong_balance_block_is_one_line_naming_the_key(text: str, name: str) 
     with pytest.raises(SettingsError) as raised:
         load_settings({})
     _assert_one_line_naming(str(raised.value), name)
+
+
+def test_shared_link_switches_use_librechats_names_and_defaults() -> None:
+    default = load_settings({}).sharing
+    assert (default.enabled, default.public, default.snapshot_files) == (True, False, True)
+    assert not default.public_enabled
+    changed = load_settings(
+        {
+            "ALLOW_SHARED_LINKS": "false",
+            "ALLOW_SHARED_LINKS_PUBLIC": "true",
+            "SHARED_LINKS_SNAPSHOT_FILES": "false",
+        }
+    ).sharing
+    assert (changed.enabled, changed.public, changed.snapshot_files) == (False, True, False)
+    assert not changed.public_enabled  # public links need shared links on
