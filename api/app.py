@@ -18,7 +18,7 @@ from api.conversations.convos import ConvosController
 from api.conversations.messages import MessagesController
 from api.conversations.tags import TagsController
 from api.errors import HANDLERS
-from api.identity import auth
+from api.identity import auth, role_permissions
 from api.startup import ROUTES as STARTUP
 from application.bootstrap import Container, bootstrap
 from application.settings import Settings, load_settings
@@ -61,6 +61,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             health.ready,
             observability.metrics_endpoint,
             *auth.ROUTES,
+            *role_permissions.ROUTES,
             *STARTUP,
             *billing.ROUTES,
             ConvosController,

@@ -29,8 +29,10 @@ from application.conversations.messages import Messages
 from application.conversations.tags import Tags
 from application.identity.abuse import AbusePolicy
 from application.identity.bans import BanRecorder, BanRevoker
+from application.identity.capabilities import Capabilities
 from application.identity.ports import SessionTokens
 from application.identity.revocation import Revocations, RevokedSubjects
+from application.identity.roles import Roles
 from application.identity.service import IdentityPolicy, IdentityService
 from application.settings import Settings, load_settings
 from application.shared.ports import Consistency, KeyStore
@@ -51,6 +53,7 @@ from infrastructure.tokens import JwtTokens
 from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
+from projections.identity.directory import ProjectedDirectory
 from projections.registry import all_projections
 from workers.chat import register_titles
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
@@ -89,6 +92,9 @@ class Container:
     broker: dramatiq.Broker
     poker: Poker
     abuse: AbusePolicy  # rate limits and bans (LibreChat's)
+    roles: Roles  # role documents and membership (the admin surface)
+    capabilities: Capabilities  # who may use the admin surface
+    directory: ProjectedDirectory  # users and roles as the admin routes list them
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
     _running: list[dramatiq.Worker | Sweeper] = field(default_factory=list)
@@ -178,6 +184,7 @@ def bootstrap(
         ProjectedConversationIndex(read_side.reads, read_side.consistency),
     )
     messages = Messages(conversations)
+    directory = ProjectedDirectory(read_side.reads, read_side.consistency)
     container = Container(
         settings=settings,
         stores=stores,
@@ -200,6 +207,9 @@ def bootstrap(
         broker=shared.broker,
         poker=read_side.poker,
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
+        roles=Roles(stores["identity"], directory),
+        capabilities=Capabilities(identity.service),
+        directory=directory,
         redis=shared.redis,
         commit_listeners=listeners,
     )

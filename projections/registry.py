@@ -6,12 +6,14 @@ from projections.billing.balances import BalanceProjection
 from projections.conversations.conversation_list import ConversationListProjection
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
+from projections.identity.role_directory import RoleDirectoryProjection
 from projections.identity.user_directory import UserDirectoryProjection
 
 
 def all_projections() -> list[Projection]:
     return [
         UserDirectoryProjection(),
+        RoleDirectoryProjection(),
         ConversationListProjection(),
         TranscriptProjection(),
         BalanceProjection(),
