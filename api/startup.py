@@ -62,7 +62,7 @@ def role(request: Request[Any, Any, Any], user_id: UUID, role_name: str) -> Resp
     own = container.capabilities.role_of(user_id)
     if own is None:  # a valid token of a deleted user authenticates nobody
         return Response({"message": "Unauthorized"}, status_code=401)
-    open_to_all = role_name == own or role_name == USER
+    open_to_all = role_name in (own, USER)
     if not open_to_all and not container.capabilities.holds(user_id, READ_ROLES):
         return Response({"message": "Unauthorized"}, status_code=403)
     document = role_permissions.document(container, role_name)
