@@ -11,8 +11,9 @@ from litestar.di import Provide
 
 from api.deps import bearer_user_id, container_of, provide_user_id
 from api.identity import role_permissions
-from application.identity.capabilities import READ_ROLES
+from domain.permissions.capabilities import READ_ROLES
 from domain.identity.rules import USER
+from domain.shared.errors import NotFound
 
 AUTH = {"user_id": Provide(provide_user_id)}
 
@@ -59,11 +60,12 @@ def role(request: Request[Any, Any, Any], user_id: UUID, role_name: str) -> Resp
     """LibreChat's rule: one's own role and the non-admin built-in roles are readable by
     anyone; any other role needs READ_ROLES, asked before whether it exists (no leak)."""
     container = container_of(request)
-    own = container.capabilities.role_of(user_id)
-    if own is None:  # a valid token of a deleted user authenticates nobody
+    try:
+        own = container.identity.profile(user_id).role
+    except NotFound:  # a valid token of a deleted user authenticates nobody
         return Response({"message": "Unauthorized"}, status_code=401)
     open_to_all = role_name in (own, USER)
-    if not open_to_all and not container.capabilities.holds(user_id, READ_ROLES):
+    if not open_to_all and not container.capabilities.has(user_id, READ_ROLES):
         return Response({"message": "Unauthorized"}, status_code=403)
     document = role_permissions.document(container, role_name)
     if document is None:

@@ -29,16 +29,20 @@ from application.conversations.messages import Messages
 from application.conversations.tags import Tags
 from application.identity.abuse import AbusePolicy
 from application.identity.bans import BanRecorder, BanRevoker
-from application.identity.capabilities import Capabilities
 from application.identity.ports import SessionTokens
 from application.identity.revocation import Revocations, RevokedSubjects
 from application.identity.roles import Roles
 from application.identity.service import IdentityPolicy, IdentityService
+from application.permissions.audit import AccessAudit
+from application.permissions.capabilities import Capabilities
+from application.permissions.groups import Groups
+from application.permissions.service import Permissions
 from application.settings import Settings, load_settings
 from application.shared.ports import Consistency, KeyStore
 from application.shared.store import CONTEXTS, AggregateCache, CommitHook, EventStore, Position
 from domain.conversations.conversation import Conversation
 from domain.shared.aggregate import Aggregate
+from domain.shared.errors import DomainError
 from infrastructure import wiring
 from infrastructure.database import create_engine, schema_lock
 from infrastructure.eventstore.keystore import SqlKeyStore
@@ -54,6 +58,7 @@ from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
 from projections.identity.directory import ProjectedDirectory
+from projections.permissions.access import ProjectedAccess
 from projections.registry import all_projections
 from workers.chat import register_titles
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
@@ -88,12 +93,15 @@ class Container:
     copies: Copies
     chat: ChatService
     billing: Billing
+    permissions: Permissions  # ACLs and the access checks every context calls
+    capabilities: Capabilities  # system capabilities (ADMIN holds all)
+    groups: Groups
+    access_audit: AccessAudit  # who could access a resource at a time T
     tokens: SessionTokens
     broker: dramatiq.Broker
     poker: Poker
     abuse: AbusePolicy  # rate limits and bans (LibreChat's)
     roles: Roles  # role documents and membership (the admin surface)
-    capabilities: Capabilities  # who may use the admin surface
     directory: ProjectedDirectory  # users and roles as the admin routes list them
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
@@ -185,6 +193,7 @@ def bootstrap(
     )
     messages = Messages(conversations)
     directory = ProjectedDirectory(read_side.reads, read_side.consistency)
+    sharing = _sharing(stores["sharing"], read_side, identity.service)
     container = Container(
         settings=settings,
         stores=stores,
@@ -203,12 +212,15 @@ def bootstrap(
         copies=Copies(conversations),
         chat=_chat(settings, conversations, messages, shared.broker),
         billing=Billing(stores["billing"], settings.balance),
+        permissions=sharing.permissions,
+        capabilities=sharing.capabilities,
+        groups=sharing.groups,
+        access_audit=AccessAudit(stores["sharing"]),
         tokens=identity.tokens,
         broker=shared.broker,
         poker=read_side.poker,
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
         roles=Roles(stores["identity"], directory),
-        capabilities=Capabilities(identity.service),
         directory=directory,
         redis=shared.redis,
         commit_listeners=listeners,
@@ -334,6 +346,35 @@ def _identity(
     )
     service = IdentityService(store, Argon2Hasher(), tokens, keystore, policy, revocations)
     return Identity(service, tokens, revocations)
+
+
+@dataclass(frozen=True)
+class Sharing:
+    permissions: Permissions
+    capabilities: Capabilities
+    groups: Groups
+
+
+class _LiveUsers:
+    """A user id names a live account (registered, not deleted)."""
+
+    def __init__(self, identity: IdentityService) -> None:
+        self._identity = identity
+
+    def exists(self, user_id: UUID) -> bool:
+        try:
+            self._identity.profile(user_id)
+        except DomainError:
+            return False
+        return True
+
+
+def _sharing(store: EventStore, read_side: ReadSide, identity: IdentityService) -> Sharing:
+    reads = ProjectedAccess(read_side.reads, read_side.consistency)
+    users = _LiveUsers(identity)
+    capabilities = Capabilities(store, reads)
+    permissions = Permissions(store, reads, capabilities, users)
+    return Sharing(permissions, capabilities, Groups(store, users))
 
 
 def _chat(

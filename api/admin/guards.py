@@ -11,7 +11,7 @@ from litestar import Request
 from litestar.di import Provide
 
 from api.deps import container_of, provide_user_id
-from application.identity.capabilities import ACCESS_ADMIN
+from domain.permissions.capabilities import ACCESS_ADMIN
 from domain.shared.errors import Forbidden
 
 FORBIDDEN = "Forbidden"
@@ -22,8 +22,8 @@ def needs(*capabilities: str) -> dict[str, Provide]:
 
     async def caller(request: Request[Any, Any, Any]) -> UUID:
         user_id = await provide_user_id(request)
-        held = container_of(request).capabilities.holds
-        if not await asyncio.to_thread(held, user_id, *capabilities):
+        has = container_of(request).capabilities.has
+        if not await asyncio.to_thread(lambda: all(has(user_id, c) for c in capabilities)):
             raise Forbidden(FORBIDDEN)
         return user_id
 

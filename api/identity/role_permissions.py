@@ -19,7 +19,7 @@ from api.deps import container_of
 from api.errors import validation_reason
 from api.identity.roles import SERVED
 from application.bootstrap import Container
-from application.identity.capabilities import MANAGE_ROLES
+from domain.permissions.capabilities import MANAGE_ROLES
 from domain.identity.role import validate_name_param
 from domain.identity.roles import FLAGS, role_document
 from domain.shared.errors import Invalid

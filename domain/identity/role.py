@@ -26,6 +26,9 @@ from domain.shared.errors import Conflict, Invalid, NotFound
 
 _NAMESPACE = UUID("3b0f6a2e-7c1d-4e59-8a47-2f4d9c6b1e80")
 MAX_NAME, MAX_DESCRIPTION = 500, 2000
+# LibreChat allows 500; a role is a principal whose name the permission read models key on
+# (64 characters there), so a new role's name is held to that
+MAX_NEW_NAME = 64
 RESERVED = frozenset({"members", "permissions"})  # sub-paths of /api/admin/roles/:name
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 NOT_FOUND = "Role not found"
@@ -164,6 +167,8 @@ def validate_new_name(name: object, required: bool) -> str | None:
         raise Invalid("name is required" if required else "name must be a non-empty string")
     trimmed = name.strip()
     validate_name_param(trimmed)
+    if len(trimmed) > MAX_NEW_NAME:
+        raise Invalid(f"name must not exceed {MAX_NEW_NAME} characters")
     if trimmed in RESERVED:
         raise Invalid("name is a reserved path segment")
     return trimmed
