@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 
 from api import billing, health, limits, observability
+from api.admin import audit as admin_audit
 from api.bodies import BodyRequest
 from api.chat.controllers import ChatController
 from api.conversations.convos import ConvosController
@@ -62,6 +63,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             observability.metrics_endpoint,
             *auth.ROUTES,
             *role_permissions.ROUTES,
+            *admin_audit.ROUTES,
             *STARTUP,
             *billing.ROUTES,
             ConvosController,

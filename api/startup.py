@@ -11,8 +11,8 @@ from litestar.di import Provide
 
 from api.deps import bearer_user_id, container_of, provide_user_id
 from api.identity import role_permissions
-from domain.permissions.capabilities import READ_ROLES
 from domain.identity.rules import USER
+from domain.permissions.capabilities import READ_ROLES
 from domain.shared.errors import NotFound
 
 AUTH = {"user_id": Provide(provide_user_id)}

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from dramatiq.brokers.stub import StubBroker
 
 from api.chat.frames import LibreChatFrames
+from application.admin.audit import AuditLog
 from application.billing.service import Billing
 from application.chat.ports import StreamBus
 from application.chat.service import ChatService
@@ -47,6 +48,7 @@ from infrastructure import wiring
 from infrastructure.database import create_engine, schema_lock
 from infrastructure.eventstore.keystore import SqlKeyStore
 from infrastructure.eventstore.mapper import PersonalDataMapper
+from infrastructure.eventstore.trail import StoreTrail
 from infrastructure.limits import MemoryAbuseStore, RedisAbuseStore
 from infrastructure.masterkey import MasterKey
 from infrastructure.passwords import Argon2Hasher
@@ -103,6 +105,7 @@ class Container:
     abuse: AbusePolicy  # rate limits and bans (LibreChat's)
     roles: Roles  # role documents and membership (the admin surface)
     directory: ProjectedDirectory  # users and roles as the admin routes list them
+    audit_log: AuditLog  # LibreChat's admin audit log, read from the events and their chains
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
     _running: list[dramatiq.Worker | Sweeper] = field(default_factory=list)
@@ -222,6 +225,7 @@ def bootstrap(
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
         roles=Roles(stores["identity"], directory),
         directory=directory,
+        audit_log=AuditLog(StoreTrail(stores), directory.names),
         redis=shared.redis,
         commit_listeners=listeners,
     )

@@ -19,9 +19,9 @@ from api.deps import container_of
 from api.errors import validation_reason
 from api.identity.roles import SERVED
 from application.bootstrap import Container
-from domain.permissions.capabilities import MANAGE_ROLES
 from domain.identity.role import validate_name_param
 from domain.identity.roles import FLAGS, role_document
+from domain.permissions.capabilities import MANAGE_ROLES
 from domain.shared.errors import Invalid
 
 # route segment -> (permission type, LibreChat's error message)
@@ -71,7 +71,7 @@ def _route(segment: str, kind: str, error: str) -> Any:
         container.roles.update_permissions(role_name, {kind: flags}, caller)
         return Response(document(container, role_name))
 
-    update.__annotations__["data"] = JSONBody[body]  # type: ignore[valid-type]
+    update.__annotations__["data"] = JSONBody[body]  # type: ignore[valid-type,misc]
     return put(
         f"/api/roles/{{role_name:str}}/{segment}",
         dependencies=needs(MANAGE_ROLES),

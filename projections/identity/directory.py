@@ -6,6 +6,7 @@ renamed or deleted moves every member) are complete as of the command's start, o
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
@@ -74,6 +75,15 @@ class ProjectedDirectory:
         with self._db.connect() as conn:
             return [UUID(r.user_id) for r in conn.execute(query)]
 
+    def names(self, user_ids: Iterable[str]) -> dict[str, str]:
+        """Registered users' names (a deleted user's is gone); ids that are not UUIDs skipped."""
+        wanted = [i for i in set(user_ids) if _is_uuid(i)]
+        if not wanted:
+            return {}
+        query = sa.select(_USERS.c.user_id, _USERS.c.name).where(_USERS.c.user_id.in_(wanted))
+        with self._db.connect() as conn:
+            return {r.user_id: r.name for r in conn.execute(query) if r.name}
+
     # ------------------------------------------------------------------ roles
     def custom_roles(
         self, actor: UUID | None, limit: int, offset: int, builtin: list[str]
@@ -82,6 +92,13 @@ class ProjectedDirectory:
         with self._db.connect() as conn:
             rows = role_directory.list_custom(conn, limit, offset, builtin) if limit else []
             return rows, role_directory.count_custom(conn, builtin)
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return str(UUID(text)) == text
+    except ValueError:
+        return False
 
 
 def _escape(text: str) -> str:
