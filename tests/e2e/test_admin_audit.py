@@ -88,7 +88,6 @@ def test_filters_pages_and_bad_queries(api: Api) -> None:
     missing = api.client.get("/api/admin/audit-log/00000000000000000000ffff", headers=admin)
     assert (missing.status_code, missing.json()) == (404, {"error": "Not found"})
     # a conversation event is no entry, even by its position
-    assert api.client.get("/api/admin/audit-log/010000000000000000000001", headers=admin)
     assert (
         api.client.get("/api/admin/audit-log/010000000000000000000001", headers=admin).status_code
         == 404
@@ -126,7 +125,7 @@ def test_verify_checks_the_real_chain_and_finds_a_tampered_row(api: Api) -> None
 
 
 def test_only_admins_and_holders_of_both_capabilities_read_it(api: Api) -> None:
-    admin, user, admin_id, user_id = _setup(api)
+    _, user, admin_id, user_id = _setup(api)
     for path in ROUTES:
         refused = api.client.get(path, headers=user)
         assert (refused.status_code, refused.json()["message"]) == (403, "Forbidden")
