@@ -13,6 +13,8 @@ from litestar.openapi import OpenAPIConfig
 
 from api import billing, health, limits, observability
 from api.admin import audit as admin_audit
+from api.admin import roles as admin_roles
+from api.admin import users as admin_users
 from api.bodies import BodyRequest
 from api.chat.controllers import ChatController
 from api.conversations.convos import ConvosController
@@ -64,6 +66,8 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             *auth.ROUTES,
             *role_permissions.ROUTES,
             *admin_audit.ROUTES,
+            *admin_roles.ROUTES,
+            *admin_users.ROUTES,
             *STARTUP,
             *billing.ROUTES,
             ConvosController,

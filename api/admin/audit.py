@@ -19,7 +19,12 @@ from api.deps import container_of
 from application.admin.audit import PLATFORM, AuditLog, Entry
 from domain.permissions.capabilities import READ_AUDIT_LOG
 
-GUARD = admin(READ_AUDIT_LOG)
+
+def _guard() -> dict[str, Any]:
+    """A fresh Provide per route: Litestar fails a handler whose Provide another shares."""
+    return admin(READ_AUDIT_LOG)
+
+
 MAX_EXPORT_ROWS = 100_000
 _ID = re.compile(r"^[a-fA-F0-9]{24}$")
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
@@ -34,7 +39,7 @@ def _log(request: Request[Any, Any, Any]) -> AuditLog:
     return container_of(request).audit_log
 
 
-@get("/api/admin/audit-log", dependencies=GUARD, sync_to_thread=True)
+@get("/api/admin/audit-log", dependencies=_guard(), sync_to_thread=True)
 def list_entries(request: Request[Any, Any, Any], caller: UUID) -> dict[str, Any]:
     query = _query(request)
     filters = audit_query.filters(query)
@@ -43,7 +48,7 @@ def list_entries(request: Request[Any, Any, Any], caller: UUID) -> dict[str, Any
     return {"entries": [wire(e) for e in entries], "total": total, "nextCursor": following}
 
 
-@get("/api/admin/audit-log/verify", dependencies=GUARD, sync_to_thread=True)
+@get("/api/admin/audit-log/verify", dependencies=_guard(), sync_to_thread=True)
 def verify(request: Request[Any, Any, Any], caller: UUID) -> dict[str, Any]:
     """Every chain the entries come from (identity, sharing), recomputed from its start."""
     intact, checks = _log(request).verify()
@@ -64,7 +69,7 @@ def verify(request: Request[Any, Any, Any], caller: UUID) -> dict[str, Any]:
     return result
 
 
-@get("/api/admin/audit-log/export.csv", dependencies=GUARD, sync_to_thread=True)
+@get("/api/admin/audit-log/export.csv", dependencies=_guard(), sync_to_thread=True)
 def export_csv(request: Request[Any, Any, Any], caller: UUID) -> Stream:
     filters = audit_query.filters(_query(request))
     entries = _log(request).entries(filters)
@@ -92,7 +97,7 @@ def export_csv(request: Request[Any, Any, Any], caller: UUID) -> Stream:
     )
 
 
-@get("/api/admin/audit-log/{entry_id:str}", dependencies=GUARD, sync_to_thread=True)
+@get("/api/admin/audit-log/{entry_id:str}", dependencies=_guard(), sync_to_thread=True)
 def get_entry(request: Request[Any, Any, Any], caller: UUID, entry_id: str) -> Response[Any]:
     if not _ID.match(entry_id):
         return Response({"error": "Invalid id"}, status_code=400)
