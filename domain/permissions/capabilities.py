@@ -91,7 +91,12 @@ _SECTION = re.compile(r"^(?:manage|read):configs:\w+$")
 _ASSIGN = re.compile(r"^assign:configs:(?:user|group|role)$")
 
 
+MAX_CAPABILITY = 100
+
+
 def is_valid_capability(value: str) -> bool:
+    if len(value) > MAX_CAPABILITY:
+        return False
     return value in _BASE or bool(_SECTION.match(value)) or bool(_ASSIGN.match(value))
 
 
