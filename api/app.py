@@ -13,6 +13,8 @@ from litestar.openapi import OpenAPIConfig
 
 from api import billing, health, limits, observability
 from api.admin import audit as admin_audit
+from api.admin import grants as admin_grants
+from api.admin import groups as admin_groups
 from api.admin import roles as admin_roles
 from api.admin import users as admin_users
 from api.bodies import BodyRequest
@@ -70,6 +72,8 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             *admin_audit.ROUTES,
             *admin_roles.ROUTES,
             *admin_users.ROUTES,
+            *admin_groups.ROUTES,
+            *admin_grants.ROUTES,
             *STARTUP,
             *billing.ROUTES,
             ConvosController,

@@ -61,6 +61,7 @@ from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Wat
 from projections.engine.engine import ProjectionEngine
 from projections.identity.directory import ProjectedDirectory
 from projections.permissions.access import ProjectedAccess
+from projections.permissions.admin_lists import ProjectedAdminLists
 from projections.registry import all_projections
 from workers.chat import register_titles
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
@@ -106,6 +107,7 @@ class Container:
     roles: Roles  # role documents and membership (the admin surface)
     directory: ProjectedDirectory  # users and roles as the admin routes list them
     audit_log: AuditLog  # LibreChat's admin audit log, read from the events and their chains
+    admin_lists: ProjectedAdminLists  # groups and grants as the admin routes list them
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
     _running: list[dramatiq.Worker | Sweeper] = field(default_factory=list)
@@ -226,6 +228,7 @@ def bootstrap(
         roles=Roles(stores["identity"], directory),
         directory=directory,
         audit_log=AuditLog(StoreTrail(stores), directory.names),
+        admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
         redis=shared.redis,
         commit_listeners=listeners,
     )

@@ -84,6 +84,17 @@ class ProjectedDirectory:
         with self._db.connect() as conn:
             return {r.user_id: r.name for r in conn.execute(query) if r.name}
 
+    def people(self, user_ids: Iterable[str]) -> dict[str, dict[str, str | None]]:
+        """Name and email of registered users (None once deleted), by id."""
+        wanted = [i for i in set(user_ids) if _is_uuid(i)]
+        if not wanted:
+            return {}
+        query = sa.select(_USERS.c.user_id, _USERS.c.name, _USERS.c.email).where(
+            _USERS.c.user_id.in_(wanted)
+        )
+        with self._db.connect() as conn:
+            return {r.user_id: {"name": r.name, "email": r.email} for r in conn.execute(query)}
+
     # ------------------------------------------------------------------ roles
     def custom_roles(
         self, actor: UUID | None, limit: int, offset: int, builtin: list[str]
