@@ -209,7 +209,7 @@ def test_a_grant_needs_manage_roles_and_the_capability_itself(api: Api) -> None:
          400, "Principal ID must be a string"),
         ("post", GRANTS, {"principalType": "role", "principalId": "USER", "capability": "fly"}, 400,
          "Invalid capability"),
-        ("post", GRANTS, {"principalType": "role", "principalId": "NOPE", "capability": "read:roles"},
+        ("post", GRANTS, {"principalType": "role", "principalId": "NO", "capability": "read:usage"},
          400, "Role not found"),
         ("get", f"{GRANTS}/group/x", None, 400, "Invalid principal type"),
         ("delete", f"{GRANTS}/role/USER/fly", None, 400, "Invalid capability"),
