@@ -16,6 +16,7 @@ from api.admin.guards import admin
 from api.admin.pagination import pagination
 from api.deps import container_of
 from api.identity.roles import SERVED
+from application.bootstrap import Container
 from application.identity.roles import RoleState
 from domain.identity.role import (
     NOT_FOUND,
@@ -26,6 +27,7 @@ from domain.identity.role import (
 )
 from domain.identity.roles import permissions
 from domain.permissions.capabilities import MANAGE_ROLES, READ_ROLES
+from domain.permissions.model import Principal
 from domain.shared.errors import Invalid
 
 
@@ -95,14 +97,19 @@ class RolesController(Controller):
         validate_name_param(name)
         new_name = validate_new_name(data.name, required=False)
         description = validate_description(data.description)
-        state = container_of(request).roles.update(name, new_name, description, caller)
+        container = container_of(request)
+        state = container.roles.update(name, new_name, description, caller)
+        if state.name != name:
+            _move_grants(container, name, state.name, caller)
         return {"role": _role(state)}
 
     @delete("/{name:str}", dependencies=_manage(), sync_to_thread=True, status_code=200)
     def delete_role(
         self, request: Request[Any, Any, Any], caller: UUID, name: str
     ) -> dict[str, Any]:
-        container_of(request).roles.delete(validate_name_param(name), caller)
+        container = container_of(request)
+        container.roles.delete(validate_name_param(name), caller)
+        _move_grants(container, name, None, caller)
         return {"success": True}
 
     @patch("/{name:str}/permissions", dependencies=_manage(), sync_to_thread=True)
@@ -154,6 +161,17 @@ class RolesController(Controller):
         validate_name_param(name)
         container_of(request).roles.remove_member(name, user_id(member), caller)
         return {"success": True}
+
+
+def _move_grants(container: Container, name: str, to: str | None, caller: UUID) -> None:
+    """The capabilities granted to a renamed role follow it; a deleted role's are revoked (a
+    role created later under the name must not inherit them). The sharing store's commits,
+    after the identity one: a failure here leaves grants to a name nobody holds."""
+    capabilities = container.capabilities
+    for capability in capabilities.granted_to(Principal.role(name)):
+        if to is not None:
+            capabilities.grant(Principal.role(to), capability, caller)
+        capabilities.revoke(Principal.role(name), capability, caller)
 
 
 def user_id(raw: str) -> UUID:

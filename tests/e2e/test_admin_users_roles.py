@@ -127,15 +127,23 @@ def test_a_custom_role_is_created_read_renamed_and_deleted(api: Api) -> None:
         "limit": 50,
         "offset": 0,
     }
-    # a rename moves the members with it, in the same commit
+    grant = api.container.capabilities.grant
+    grant(Principal.role("editors"), "read:users", UUID(_id(api, admin)))
+    # a rename moves the members with it, in the same commit, and its grants
     renamed = _ok(api.client.patch(f"{BASE}/editors", json={"name": "writers"}, headers=admin))
     assert renamed["role"]["name"] == "writers" and renamed["role"]["description"] == "Edit"
     assert api.client.get("/api/user", headers=user).json()["role"] == "writers"
     assert api.client.get(f"{BASE}/editors", headers=admin).status_code == 404
+    granted = api.container.capabilities.granted_to
+    assert (granted(Principal.role("editors")), granted(Principal.role("writers"))) == (
+        [],
+        ["read:users"],
+    )
     # a deleted role's members fall back to USER, from their next request
     assert _ok(api.client.delete(f"{BASE}/writers", headers=admin)) == {"success": True}
     assert api.client.get("/api/user", headers=user).json()["role"] == "USER"
     assert api.client.get("/api/roles/writers", headers=user).status_code == 403
+    assert granted(Principal.role("writers")) == []  # a new "writers" inherits nothing
     changes = [
         e
         for e in _identity_events(api)
