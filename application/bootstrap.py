@@ -198,7 +198,8 @@ def bootstrap(
     )
     messages = Messages(conversations)
     directory = ProjectedDirectory(read_side.reads, read_side.consistency)
-    sharing = _sharing(stores["sharing"], read_side, identity.service)
+    running: list[dramatiq.Worker | Sweeper] = []  # the container's in-process workers
+    sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
     container = Container(
         settings=settings,
         stores=stores,
@@ -231,6 +232,7 @@ def bootstrap(
         admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
         redis=shared.redis,
         commit_listeners=listeners,
+        _running=running,
     )
     if workers:
         container.start_workers()
@@ -376,8 +378,13 @@ class _LiveUsers:
         return True
 
 
-def _sharing(store: EventStore, read_side: ReadSide, identity: IdentityService) -> Sharing:
-    reads = ProjectedAccess(read_side.reads, read_side.consistency)
+def _sharing(
+    store: EventStore,
+    read_side: ReadSide,
+    identity: IdentityService,
+    workers_running: Callable[[], bool],
+) -> Sharing:
+    reads = ProjectedAccess(read_side.reads, read_side.consistency, workers_running)
     users = _LiveUsers(identity)
     capabilities = Capabilities(store, reads)
     permissions = Permissions(store, reads, capabilities, users)

@@ -78,6 +78,12 @@ class Permissions:
         _type(resource_type)
         return self.reads.bits(user_id, resource_type, resource_id)
 
+    def public_bits(self, resource_type: str, resource_id: str) -> int:
+        """What everyone (signed in or not) may do: the public entry's bits, 0 without one.
+        For anonymous viewers (a public shared link)."""
+        _type(resource_type)
+        return self.reads.public_bits(resource_type, resource_id)
+
     def effective_all(self, user_id: UUID, resource_type: str) -> dict[str, int]:
         """Resource id -> bits, for every resource of the type the user may VIEW."""
         _type(resource_type)
@@ -159,6 +165,23 @@ class Permissions:
             return outcome
 
         return retry_on_conflict(decide)
+
+    def grant(
+        self,
+        resource_type: str,
+        resource_id: str,
+        by: UUID,
+        principal: Principal,
+        access_role_id: str,
+    ) -> Outcome:
+        """One grant, decided as `update` decides (e.g. a new shared link made public by its
+        owner: `grant("sharedLink", id, owner, Principal.public(), "sharedLink_viewer")`)."""
+        return self.update(resource_type, resource_id, by, [Grant(principal, access_role_id)])
+
+    def revoke(
+        self, resource_type: str, resource_id: str, by: UUID, principal: Principal
+    ) -> Outcome:
+        return self.update(resource_type, resource_id, by, revokes=[principal])
 
     def close(self, resource_type: str, resource_id: str, by: UUID | None) -> Position | None:
         """The resource was deleted: every entry goes with it."""

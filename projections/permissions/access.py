@@ -7,7 +7,7 @@ answer from stale grants."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -23,12 +23,23 @@ PROJECTION = "permissions"
 
 
 class ProjectedAccess:
-    def __init__(self, db: sa.Engine, consistency: ReadYourWrites) -> None:
+    def __init__(
+        self,
+        db: sa.Engine,
+        consistency: ReadYourWrites,
+        workers_running: Callable[[], bool] = lambda: True,
+    ) -> None:
+        """`workers_running`: whether this process runs the projection workers. An embedded
+        process without them (the CLI) has nobody to wait for: it catches up itself."""
         self._db = db
         self._consistency = consistency
+        self._workers_running = workers_running
 
     def _fresh(self) -> sa.Connection:
-        if not self._consistency.wait_for_head([PROJECTION]):
+        engine = self._consistency.engine
+        if engine.db.dialect.name == "sqlite" and not self._workers_running():
+            engine.catch_up(PROJECTION)
+        elif not self._consistency.wait_for_head([PROJECTION]):
             raise Unavailable(BEHIND)
         return self._db.connect()
 
@@ -47,6 +58,10 @@ class ProjectedAccess:
     def bits_by_resource(self, user_id: UUID, resource_type: str) -> dict[str, int]:
         with self._fresh() as conn:
             return queries.bits_by_resource(conn, user_id, resource_type)
+
+    def public_bits(self, resource_type: str, resource_id: str) -> int:
+        with self._fresh() as conn:
+            return queries.public_bits(conn, resource_type, resource_id)
 
     def entries(self, resource_type: str, resource_id: str) -> list[EntryView]:
         with self._fresh() as conn:

@@ -51,6 +51,14 @@ def bits(conn: sa.Connection, user_id: UUID, resource_type: str, resource_id: st
     return found
 
 
+def public_bits(conn: sa.Connection, resource_type: str, resource_id: str) -> int:
+    query = sa.select(PUBLIC.c.perm_bits).where(
+        PUBLIC.c.resource_type == resource_type, PUBLIC.c.resource_id == resource_id
+    )
+    row = conn.execute(query).first()
+    return int(row.perm_bits) if row is not None else 0
+
+
 def bits_by_resource(conn: sa.Connection, user_id: UUID, resource_type: str) -> dict[str, int]:
     mine = sa.select(EFFECTIVE.c.resource_id, EFFECTIVE.c.perm_bits).where(
         EFFECTIVE.c.user_id == str(user_id), EFFECTIVE.c.resource_type == resource_type
@@ -122,3 +130,27 @@ def members(conn: sa.Connection, group_id: str) -> list[str]:
 
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_grants(
+    conn: sa.Connection,
+    principal_types: Iterable[str] | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Capability grants (LibreChat's `listGrants`), oldest first. The ADMIN role's
+    capabilities are a rule and have no rows."""
+    query = sa.select(GRANTS)
+    if principal_types is not None:
+        query = query.where(GRANTS.c.principal_type.in_(list(principal_types)))
+    query = query.order_by(
+        GRANTS.c.granted_at, GRANTS.c.principal_type, GRANTS.c.principal_id, GRANTS.c.capability
+    )
+    return [dict(r._mapping) for r in conn.execute(query.limit(limit).offset(offset))]
+
+
+def grants_of(conn: sa.Connection, principal: Principal) -> list[dict[str, Any]]:
+    query = sa.select(GRANTS).where(
+        GRANTS.c.principal_type == principal.type, GRANTS.c.principal_id == (principal.id or "")
+    )
+    return [dict(r._mapping) for r in conn.execute(query.order_by(GRANTS.c.capability))]

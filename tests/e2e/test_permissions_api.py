@@ -358,3 +358,24 @@ def test_access_audit_as_of(api: Api) -> None:
         api.client.get("/api/audit/resources/planet/A1/access", headers=people.admin).status_code
         == 400
     )
+
+
+def test_odd_ids_and_queries_never_fail_the_server(api: Api) -> None:
+    people = People(api)
+    for path in [
+        f"{P}/agent/a%00b",
+        f"{P}/agent/a%00b/effective",
+        f"{P}/agent/{'x' * 300}/effective",
+        f"{P}/agent/{'x' * 300}",
+        "/api/audit/resources/agent/a%00b/access",
+    ]:
+        for who in (people.admin, people.bob):
+            answer = api.client.get(path, headers=who)
+            assert answer.status_code < 500, (path, answer.text)
+    for q in ("a\x00b", "%_%", "x" * 2000):
+        answer = api.client.get(f"{P}/search-principals", params={"q": q}, headers=people.admin)
+        assert answer.status_code in (200, 400), (q, answer.text)
+    long_limit = api.client.get(
+        f"{P}/search-principals", params={"q": "bob", "limit": "9" * 40}, headers=people.admin
+    )
+    assert long_limit.json()["limit"] == 50

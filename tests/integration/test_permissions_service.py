@@ -65,11 +65,17 @@ def test_grants_flatten_through_users_groups_roles_and_public(container: Any) ->
     set_role(container, carol, "ADMIN")
     assert perms.effective_bits(carol, "agent", "a1") == 0
 
-    perms.update("agent", "a1", owner, [Grant(Principal.public(), "agent_viewer")])
+    assert perms.public_bits("agent", "a1") == 0
+    perms.grant("agent", "a1", owner, Principal.public(), "agent_viewer")
+    assert perms.public_bits("agent", "a1") == 1
     assert perms.effective_bits(carol, "agent", "a1") == 1
     assert perms.effective_all(carol, "agent") == {"a1": 1}
-    perms.update("agent", "a1", owner, revokes=[Principal.public(), Principal.role("USER")])
+    perms.revoke("agent", "a1", owner, Principal.public())
+    perms.update("agent", "a1", owner, revokes=[Principal.role("USER")])
     assert perms.effective_bits(bob, "agent", "a1") == 0
+    assert perms.public_bits("agent", "a1") == 0
+    perms.close("agent", "a1", owner)
+    assert perms.effective_bits(owner, "agent", "a1") == 0
 
 
 def test_decisions_on_the_aggregate(container: Any) -> None:
@@ -146,3 +152,29 @@ def test_access_as_of_a_time(container: Any) -> None:
         "granted",
         "member_removed",
     ]
+
+
+def test_read_model_lists_groups_members_and_grants(container: Any) -> None:
+    from projections.permissions import queries
+
+    admin = register(container, "admin@example.com")
+    bob = register(container, "bob@example.com")
+    team = container.groups.create("Team", by=admin, email="team@example.com")
+    container.groups.add_member(team.id, bob, by=admin)
+    container.capabilities.grant(Principal.group(team.id), "read:users", by=admin)
+    assert container.capabilities.has(bob, "read:users")
+    container.consistency.wait(admin, ["permissions"])
+    with container.reads.connect() as conn:
+        assert [g["name"] for g in queries.list_groups(conn)] == ["Team"]
+        assert queries.members(conn, str(team.id)) == [str(bob)]
+        assert queries.groups(conn, [str(team.id)])[str(team.id)]["member_count"] == 1
+        assert [g["capability"] for g in queries.list_grants(conn, ["group"])] == ["read:users"]
+        assert queries.list_grants(conn, ["user"]) == []
+        assert [g["capability"] for g in queries.grants_of(conn, Principal.group(team.id))] == [
+            "read:users"
+        ]
+    container.groups.delete(team.id, by=admin)
+    assert not container.capabilities.has(bob, "read:users")  # the group is gone
+    container.consistency.wait(admin, ["permissions"])
+    with container.reads.connect() as conn:
+        assert queries.list_groups(conn) == []
