@@ -8,7 +8,9 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from domain.permissions.model import Principal
 from projections.engine.consistency import ReadYourWrites
+from projections.permissions import queries
 from projections.permissions.queries import GRANTS, GROUPS, MEMBERS
 
 PROJECTION = "permissions"
@@ -54,13 +56,8 @@ class ProjectedAdminLists:
         self, actor: UUID, principal_type: str, principal_id: str
     ) -> list[dict[str, Any]]:
         self._consistency.wait(actor, [PROJECTION])
-        query = (
-            sa.select(GRANTS)
-            .where(GRANTS.c.principal_type == principal_type, GRANTS.c.principal_id == principal_id)
-            .order_by(GRANTS.c.granted_at, GRANTS.c.capability)
-        )
         with self._db.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+            return queries.grants_of(conn, Principal(principal_type, principal_id))
 
 
 def _group_filter(search: str | None, source: str | None) -> list[Any]:
