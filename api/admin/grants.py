@@ -18,7 +18,12 @@ from api.admin.guards import admin
 from api.admin.pagination import pagination
 from api.conversations.presenters import iso
 from api.deps import container_of
-from domain.permissions.capabilities import MANAGE_ROLES, READ_ROLES, is_valid_capability
+from domain.permissions.capabilities import (
+    ADMIN_ROLE,
+    MANAGE_ROLES,
+    READ_ROLES,
+    is_valid_capability,
+)
 from domain.permissions.model import Principal
 
 ROLE = "role"  # the only principal type LibreChat's admin grants route takes
@@ -67,6 +72,9 @@ class GrantsController(Controller):
         container = container_of(request)
         if not container.capabilities.has(caller, READ_ROLES):
             return _error(403, INSUFFICIENT)
+        if principal_id == ADMIN_ROLE:  # every capability, by rule (LibreChat seeds grants)
+            held = container.capabilities.granted_to(Principal.role(ADMIN_ROLE))
+            return Response({"grants": [_held(ADMIN_ROLE, c) for c in held]})
         rows = container.admin_lists.grants_of(caller, principal_type, principal_id)
         return Response({"grants": [_grant(r) for r in rows]})
 
@@ -152,6 +160,15 @@ def _grant(row: dict[str, Any]) -> dict[str, Any]:
     if row["granted_by"]:
         grant["grantedBy"] = row["granted_by"]
     return grant
+
+
+def _held(role: str, capability: str) -> dict[str, Any]:
+    return {
+        "id": f"{ROLE}:{role}:{capability}",
+        "principalType": ROLE,
+        "principalId": role,
+        "capability": capability,
+    }
 
 
 def _error(status: int, message: str) -> Response[Any]:

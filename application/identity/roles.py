@@ -172,10 +172,16 @@ class Roles:
             raise Invalid("User is not a member of this role")
         if user.role == role:
             return
-        if user.role == ADMIN and len(self.directory.member_ids(ADMIN)) <= 1:
+        demoting = user.role == ADMIN
+        if demoting and len(self.directory.member_ids(ADMIN)) <= 1:
             raise Invalid(LAST_ADMIN)
         user.change_role(role, actor)
         self.store.commit(user, actor=actor)
+        if demoting and not self.directory.member_ids(ADMIN):
+            # another admin was demoted at the same time: LibreChat's rollback, as an event
+            user.change_role(ADMIN, actor)
+            self.store.commit(user, actor=actor)
+            raise Invalid(LAST_ADMIN)
 
     def _user(self, user_id: UUID) -> User:
         try:

@@ -175,6 +175,8 @@ def test_grants_to_a_role_are_assigned_listed_and_revoked(api: Api) -> None:
     refused = api.client.get(f"{GRANTS}/role/USER", headers=user)
     assert (refused.status_code, refused.json()["error"]) == (403, "Insufficient permissions")
     assert len(_ok(api.client.get(f"{GRANTS}/role/USER", headers=admin))["grants"]) == 2
+    held = _ok(api.client.get(f"{GRANTS}/role/ADMIN", headers=admin))["grants"]
+    assert {"access:admin", "read:audit_log"} <= {g["capability"] for g in held}
     # a capability is revoked by its URL-encoded name
     revoked = api.client.delete(f"{GRANTS}/role/USER/manage%3Ausers", headers=admin)
     assert _ok(revoked) == {"success": True}
