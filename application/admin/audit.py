@@ -10,9 +10,8 @@ copied, so nothing can drift from what the chain proves."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from application.admin.entries import AUDITED, Described, describe
 from application.admin.ports import ChainCheck, Recorded, Trail
@@ -50,7 +49,6 @@ class Entry:
     target_name: str | None
     hash: str = ""
     prev_hash: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def actor_type(self) -> str:
