@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from dramatiq.brokers.stub import StubBroker
 
 from api.chat.frames import LibreChatFrames
+from application.admin.audit import AuditLog
 from application.billing.service import Billing
 from application.chat.ports import StreamBus
 from application.chat.service import ChatService
@@ -35,6 +36,7 @@ from application.identity.account_settings import UserSettings
 from application.identity.bans import BanRecorder, BanRevoker
 from application.identity.ports import SessionTokens
 from application.identity.revocation import Revocations, RevokedSubjects
+from application.identity.roles import Roles
 from application.identity.service import IdentityPolicy, IdentityService
 from application.keys.service import UserKeys
 from application.permissions.audit import AccessAudit
@@ -54,6 +56,7 @@ from infrastructure import wiring
 from infrastructure.database import create_engine, schema_lock
 from infrastructure.eventstore.keystore import SqlKeyStore
 from infrastructure.eventstore.mapper import PersonalDataMapper
+from infrastructure.eventstore.trail import StoreTrail
 from infrastructure.limits import MemoryAbuseStore, RedisAbuseStore
 from infrastructure.masterkey import MasterKey
 from infrastructure.passwords import Argon2Hasher
@@ -64,8 +67,10 @@ from infrastructure.tokens import JwtTokens
 from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
+from projections.identity.directory import ProjectedDirectory
 from projections.keys.user_keys import ProjectedKeyExpiries
 from projections.permissions.access import ProjectedAccess
+from projections.permissions.admin_lists import ProjectedAdminLists
 from projections.registry import all_projections
 from projections.sharing.index import ProjectedLinkIndex
 from projections.sharing.view_counts import SqlViewCounts
@@ -120,6 +125,10 @@ class Container:
     broker: dramatiq.Broker
     poker: Poker
     abuse: AbusePolicy  # rate limits and bans (LibreChat's)
+    roles: Roles  # role documents and membership (the admin surface)
+    directory: ProjectedDirectory  # users and roles as the admin routes list them
+    audit_log: AuditLog  # LibreChat's admin audit log, read from the events and their chains
+    admin_lists: ProjectedAdminLists  # groups and grants as the admin routes list them
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
     _running: list[dramatiq.Worker | Sweeper] = field(default_factory=list)
@@ -214,6 +223,7 @@ def bootstrap(
     keys = UserKeys(
         stores["identity"], ProjectedKeyExpiries(read_side.reads, read_side.consistency)
     )
+    directory = ProjectedDirectory(read_side.reads, read_side.consistency)
     running: list[dramatiq.Worker | Sweeper] = []  # the container's in-process workers
     sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
     links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
@@ -252,6 +262,10 @@ def bootstrap(
         broker=shared.broker,
         poker=read_side.poker,
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
+        roles=Roles(stores["identity"], directory),
+        directory=directory,
+        audit_log=AuditLog(StoreTrail(stores), directory.names),
+        admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
         redis=shared.redis,
         commit_listeners=listeners,
         _running=running,

@@ -8,6 +8,7 @@ from projections.conversations.presets import PresetsProjection
 from projections.conversations.projects import ProjectsProjection
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
+from projections.identity.role_directory import RoleDirectoryProjection
 from projections.identity.user_directory import UserDirectoryProjection
 from projections.keys.user_keys import UserKeyProjection
 from projections.permissions.effective import PermissionsProjection
@@ -17,6 +18,7 @@ from projections.sharing.shared_links import SharedLinksProjection
 def all_projections() -> list[Projection]:
     return [
         UserDirectoryProjection(),
+        RoleDirectoryProjection(),
         ConversationListProjection(),
         TranscriptProjection(),
         PresetsProjection(),
