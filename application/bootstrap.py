@@ -18,7 +18,9 @@ import sqlalchemy as sa
 from dramatiq.brokers.stub import StubBroker
 
 from api.chat.frames import LibreChatFrames
+from application.billing.charges import Charges
 from application.billing.service import Billing
+from application.chat.charging import TurnBilling
 from application.chat.ports import StreamBus
 from application.chat.service import ChatService
 from application.chat.titles import Titles
@@ -35,6 +37,7 @@ from application.identity.service import IdentityPolicy, IdentityService
 from application.settings import Settings, load_settings
 from application.shared.ports import Consistency, KeyStore
 from application.shared.store import CONTEXTS, AggregateCache, CommitHook, EventStore, Position
+from domain.billing.prices import load_price_table
 from domain.conversations.conversation import Conversation
 from domain.shared.aggregate import Aggregate
 from infrastructure import wiring
@@ -194,7 +197,7 @@ def bootstrap(
         tags=Tags(conversations),
         bulk=Bulk(conversations),
         copies=Copies(conversations),
-        chat=_chat(settings, conversations, messages, shared.broker),
+        chat=_chat(settings, conversations, messages, shared.broker, stores["billing"]),
         billing=Billing(stores["billing"], settings.balance),
         tokens=identity.tokens,
         broker=shared.broker,
@@ -331,10 +334,12 @@ def _chat(
     conversations: Conversations,
     messages: Messages,
     broker: dramatiq.Broker,
+    billing_store: EventStore,
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
     # process that only imports this module (`chronicle --help`, test collection) must not pay
     from infrastructure.chat.catalog import build_catalog
+    from infrastructure.tokenizer.bpe import O200kCounter
 
     catalog = build_catalog(list(settings.endpoints), settings.echo_delay_s)
     titler = Titles(conversations, catalog)  # the title actor's: registered before the chat
@@ -347,6 +352,9 @@ def _chat(
         node=f"{socket.gethostname()}-{os.getpid()}",
         titles=register_titles(broker, titler).send,
         titler=titler,
+        billing=TurnBilling(
+            Charges(billing_store, settings.balance, load_price_table()), O200kCounter()
+        ),
     )
 
 
