@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.billing.balances import BalanceProjection
+from projections.billing.transactions import TransactionsProjection
 from projections.conversations.conversation_list import ConversationListProjection
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
@@ -15,4 +16,5 @@ def all_projections() -> list[Projection]:
         ConversationListProjection(),
         TranscriptProjection(),
         BalanceProjection(),
+        TransactionsProjection(),
     ]

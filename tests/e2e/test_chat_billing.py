@@ -89,7 +89,9 @@ def test_an_aborted_turn_is_charged_as_incomplete(api_for: Callable[..., Api]) -
     api.container.chat.catalog.add(Endpoint("slow", EchoModel(0.05), ["slow"], label="Slow"))
     me = api.user("stopper@example.com")
     started = _start(api, me, " ".join(f"w{n}" for n in range(30)), endpoint="slow")
-    api.client.blocking_portal.call(until_text_streamed, api.container.chat.bus, started["streamId"])
+    api.client.blocking_portal.call(
+        until_text_streamed, api.container.chat.bus, started["streamId"]
+    )
     api.client.post("/api/agents/chat/abort", headers=me, json={"streamId": started["streamId"]})
     assert _read(api, me, started["streamId"])[-1][1]["aborted"] is True
     account = _account(api, me)
@@ -106,3 +108,45 @@ def test_no_charge_and_no_hold_while_balance_is_off(embedded_api: Api) -> None:
     started = _start(embedded_api, me, "hello there")
     assert _read(embedded_api, me, started["streamId"])[-1][1]["final"] is True
     assert embedded_api.events("billing") == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_read_models_hold_librechats_transactions_and_daily_usage(
+    api_for: Callable[..., Api], mode: str
+) -> None:
+    import sqlalchemy as sa
+
+    from projections.billing.transactions import DAILY_USAGE, LEDGER_ENTRIES, TRANSACTIONS
+
+    api = api_for(mode, balance=BalanceSettings(enabled=True, start_balance=5000))
+    me, other = api.user("rows@example.com"), api.user("other@example.com")
+    for text in ("hello there", "and again"):
+        _read(api, me, _start(api, me, text)["streamId"])
+    user_id = str(_account(api, me).user_id)
+    api.container.projections.catch_up("transactions")
+    with api.container.db.connect() as conn:
+        mine = TRANSACTIONS.c.user_id == user_id
+        rows = conn.execute(sa.select(TRANSACTIONS).where(mine)).mappings().all()
+        entries = conn.execute(
+            sa.select(
+                sa.func.sum(LEDGER_ENTRIES.c.amount), sa.func.sum(LEDGER_ENTRIES.c.held)
+            ).where(LEDGER_ENTRIES.c.user_id == user_id)
+        ).one()
+        daily = conn.execute(sa.select(DAILY_USAGE).where(DAILY_USAGE.c.user_id == user_id))
+        daily = daily.mappings().all()
+        others = conn.execute(sa.select(sa.func.count()).where(TRANSACTIONS.c.user_id != user_id))
+        assert others.scalar() == 1  # the other user's start balance only
+    kinds = sorted((r["token_type"], r["context"]) for r in rows)
+    assert kinds == [
+        ("completion", "message"),
+        ("completion", "message"),
+        ("credits", "startBalance"),
+        ("prompt", "message"),
+        ("prompt", "message"),
+    ]
+    prompt = next(r for r in rows if r["token_type"] == "prompt")
+    assert prompt["rate"] == 6 and prompt["model"] == "echo" and prompt["message_id"]
+    assert entries == (_credits(api, me), 0)  # the entries sum to the balance; no hold open
+    assert len(daily) == 1 and daily[0]["turns"] == 2 and daily[0]["model"] == "echo"
+    assert daily[0]["credits_spent"] == 5000 - _credits(api, me)
+    assert other
