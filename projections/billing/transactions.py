@@ -231,3 +231,26 @@ _TABLES = TransactionsProjection().views()
 TRANSACTIONS = _TABLES["transactions"]
 LEDGER_ENTRIES = _TABLES["ledger_entries"]
 DAILY_USAGE = _TABLES["daily_usage"]
+
+
+def entries_between(
+    conn: sa.Connection, user_id: str, start: Any, end: Any, limit: int
+) -> list[dict[str, Any]]:
+    """One user's ledger entries recorded in [start, end], oldest first (None: unbounded)."""
+    c = LEDGER_ENTRIES.c
+    query = sa.select(LEDGER_ENTRIES).where(c.user_id == user_id)
+    if start is not None:
+        query = query.where(c.recorded_at >= start)
+    if end is not None:
+        query = query.where(c.recorded_at <= end)
+    query = query.order_by(c.recorded_at, c.transfer_id).limit(limit)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def sum_of_entries(conn: sa.Connection, user_id: str, end: Any) -> Decimal:
+    """The balance as of `end` as SQL adds it up from the entries (the bench's baseline)."""
+    c = LEDGER_ENTRIES.c
+    query = sa.select(sa.func.coalesce(sa.func.sum(c.amount), 0)).where(
+        c.user_id == user_id, c.recorded_at <= end
+    )
+    return Decimal(conn.execute(query).scalar_one())
