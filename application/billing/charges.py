@@ -101,7 +101,8 @@ class Charges:
 
     def settle(self, charge: TurnCharge, usage: TurnUsage | None) -> Receipt | None:
         """Post `usage` against the turn's hold, or release the hold when `usage` is None
-        (nothing was used). Idempotent per turn."""
+        (nothing was used). Idempotent per turn; a turn that holds nothing (refused) is
+        charged nothing."""
         if not self.enabled:
             return None
         lines = self.lines(charge, usage) if usage is not None else ()
@@ -148,6 +149,8 @@ class Charges:
         if done is not None:
             return done
         hold_id = transfer(charge, "hold")
+        if account.receipt(hold_id) is None:
+            return None  # never held: the turn was refused (or ran while balance was off)
         open_hold = hold_id if hold_id in account.holds else None
         if release:
             if open_hold is None:
