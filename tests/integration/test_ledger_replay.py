@@ -5,6 +5,7 @@ entries (property test, on the embedded store)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any, cast
@@ -38,10 +39,8 @@ def _apply(container: Any, charges: Charges, user_id: UUID, n: int, op: tuple[An
     if kind == "add":
         container.billing.add(user_id, op[1], f"add-{n}")
     elif kind == "set":
-        try:
+        with contextlib.suppress(DomainError):
             container.billing.set(user_id, op[1], f"set-{n}")
-        except DomainError:
-            pass
     else:
         _, prompt, usage, twice = op
         charge = TurnCharge(user_id, f"turn-{n}", "gpt-4o", prompt, conversation_id=uuid4())
