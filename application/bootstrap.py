@@ -61,8 +61,9 @@ from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper
 # Long-lived aggregates load from their latest snapshot plus the events after it.
 SNAPSHOT_EVERY: dict[str, dict[type[Aggregate], int]] = {"conversations": {Conversation: 100}}
 # contexts whose aggregates are kept in memory (CHRONICLE_AGGREGATE_CACHE of them per store):
-# the ones loaded on every chat turn and message post
-CACHED_CONTEXTS = ("conversations",)
+# the ones loaded on every chat turn and message post (billing: the user's ledger account, held
+# and settled on every turn while balance is enabled)
+CACHED_CONTEXTS = ("conversations", "billing")
 
 
 @dataclass
