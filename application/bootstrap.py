@@ -343,7 +343,11 @@ def _chat(
     from infrastructure.tokenizer.bpe import O200kCounter
 
     catalog = build_catalog(list(settings.endpoints), settings.echo_delay_s)
-    titler = Titles(conversations, catalog)  # the title actor's: registered before the chat
+    billing = TurnBilling(
+        Charges(billing_store, settings.balance, load_price_table()), O200kCounter()
+    )
+    # the title actor's: registered before the chat
+    titler = Titles(conversations, catalog, billing)
     return ChatService(
         conversations,
         messages,
@@ -353,9 +357,7 @@ def _chat(
         node=f"{socket.gethostname()}-{os.getpid()}",
         titles=register_titles(broker, titler).send,
         titler=titler,
-        billing=TurnBilling(
-            Charges(billing_store, settings.balance, load_price_table()), O200kCounter()
-        ),
+        billing=billing,
     )
 
 

@@ -108,10 +108,24 @@ class Charges:
         lines = self.lines(charge, usage) if usage is not None else ()
         return contended(lambda: self._settle(charge, lines, usage is None))
 
-    def lines(self, charge: TurnCharge, usage: TurnUsage) -> tuple[SpendLine, ...]:
-        pricing = Pricing(
-            self.prices, charge.model, context="incomplete" if usage.aborted else "message"
-        )
+    def post(
+        self,
+        charge: TurnCharge,
+        usage: TurnUsage,
+        context: str,
+    ) -> Receipt | None:
+        """Charge usage that no hold covers, once per `charge.turn_id` (LibreChat records a
+        title's tokens with context `title` and checks no balance first)."""
+        if not self.enabled:
+            return None
+        lines = self.lines(charge, usage, context)
+        return contended(lambda: self._post(charge, lines))
+
+    def lines(
+        self, charge: TurnCharge, usage: TurnUsage, context: str | None = None
+    ) -> tuple[SpendLine, ...]:
+        context = context or ("incomplete" if usage.aborted else "message")
+        pricing = Pricing(self.prices, charge.model, context=context)
         if usage.cache_read or usage.cache_write:
             prompt = PromptUsage(usage.prompt, usage.cache_write, usage.cache_read)
             return spend_structured_tokens(
@@ -164,6 +178,18 @@ class Charges:
                 conversation_id=charge.conversation_id,
                 message_id=charge.message_id,
             )
+        self.store.commit(account, actor=charge.user_id)
+        return receipt
+
+    def _post(self, charge: TurnCharge, lines: tuple[SpendLine, ...]) -> Receipt:
+        account = self._account(charge.user_id)
+        spend_id = transfer(charge, "spend")
+        done = account.receipt(spend_id)
+        if done is not None:
+            return done
+        receipt = account.post_spend(
+            spend_id, lines, conversation_id=charge.conversation_id, message_id=charge.message_id
+        )
         self.store.commit(account, actor=charge.user_id)
         return receipt
 

@@ -52,6 +52,39 @@ class TurnBilling:
         except Exception:
             log.exception("could not settle the charge of turn %s", job.turn_id)
 
+    async def charge_title(
+        self,
+        user_id: UUID,
+        conversation_id: UUID,
+        model: str,
+        prompt: str,
+        title: str,
+        usage: Usage | None,
+    ) -> None:
+        """A model-made title's tokens, context `title`, once per conversation (transfer
+        `turn:title:<conversation id>:spend`); logged, never raised, on failure."""
+        if not self.enabled:
+            return
+        assert self.charges is not None and self.counter is not None
+        charges, counter = self.charges, self.counter
+        charge = TurnCharge(user_id, f"title:{conversation_id}", model, 0, None, conversation_id)
+
+        def post() -> None:
+            if _reported(usage):
+                assert usage is not None
+                used = TurnUsage(
+                    usage.prompt, usage.completion, usage.cache_read, usage.cache_write
+                )
+            else:
+                prompted = prompt_tokens(counter, model, [("user", prompt)])
+                used = TurnUsage(prompted, completion_tokens(counter, model, title))
+            charges.post(charge, used, "title")
+
+        try:
+            await anyio.to_thread.run_sync(post)
+        except Exception:
+            log.exception("could not charge the title of conversation %s", conversation_id)
+
     def _used(self, job: Job, usage: Usage | None, outcome: Outcome) -> TurnUsage | None:
         answer = job.text[len(job.prefix) :] if job.text.startswith(job.prefix) else job.text
         if _reported(usage):

@@ -11,7 +11,8 @@ from uuid import UUID
 import anyio
 
 from application.chat.catalog import Catalog
-from application.chat.ports import ModelRequest, ProviderError, TextDelta, Turn
+from application.chat.charging import TurnBilling
+from application.chat.ports import ModelRequest, ProviderError, TextDelta, Turn, Usage
 from application.conversations.conversations import Conversations
 from domain.conversations.conversation import Conversation
 from domain.conversations.rules import DEFAULT_TITLE, storable
@@ -27,9 +28,13 @@ __all__ = ["DEFAULT_TITLE", "TitleQueue", "TitleRequests", "Titles", "title_from
 
 
 class Titles:
-    def __init__(self, conversations: Conversations, catalog: Catalog) -> None:
+    def __init__(
+        self, conversations: Conversations, catalog: Catalog, billing: TurnBilling | None = None
+    ) -> None:
+        """`billing` charges a model-made title's tokens (context `title`, as LibreChat)."""
         self.conversations = conversations
         self.catalog = catalog
+        self.billing = billing or TurnBilling(None, None)
 
     async def title_conversation(self, user_id: UUID, conversation_id: UUID) -> str | None:
         """Title a conversation from its first exchange with the model it used, unless it has a
@@ -42,7 +47,7 @@ class Titles:
         question, answer = _first_exchange(conversation)
         if question is None:
             return None
-        title = storable(await self._generate(conversation, question, answer))
+        title = storable(await self._generate(user_id, conversation, question, answer))
         current = await anyio.to_thread.run_sync(self.conversations.get, user_id, conversation_id)
         if current.title not in ("", DEFAULT_TITLE):  # the user named it meanwhile
             return current.title
@@ -51,7 +56,9 @@ class Titles:
         )
         return title
 
-    async def _generate(self, conversation: Conversation, question: str, answer: str) -> str:
+    async def _generate(
+        self, user_id: UUID, conversation: Conversation, question: str, answer: str
+    ) -> str:
         """Ask the conversation's own model for a short title (LibreChat's default); the offline
         echo model, an unknown endpoint or any failure falls back to the question's first words."""
         fallback = title_from(question)
@@ -63,14 +70,20 @@ class Titles:
             return fallback
         prompt = TITLE_PROMPT.format(question=question[:2000], answer=answer[:2000])
         request = ModelRequest(model=model, max_tokens=32, turns=[Turn("user", prompt)])
+        parts: list[str] = []
+        usage: Usage | None = None
         try:
             with anyio.fail_after(15):
-                parts = [
-                    c.text async for c in endpoint.model.stream(request) if isinstance(c, TextDelta)
-                ]
+                async for chunk in endpoint.model.stream(request):
+                    if isinstance(chunk, TextDelta):
+                        parts.append(chunk.text)
+                    elif isinstance(chunk, Usage):
+                        usage = chunk
         except (ProviderError, TimeoutError):
             return fallback
-        return _clean_title("".join(parts)) or fallback
+        text = "".join(parts)
+        await self.billing.charge_title(user_id, conversation.id, model, prompt, text, usage)
+        return _clean_title(text) or fallback
 
 
 class TitleQueue:

@@ -150,3 +150,52 @@ def test_read_models_hold_librechats_transactions_and_daily_usage(
     assert len(daily) == 1 and daily[0]["turns"] == 2 and daily[0]["model"] == "echo"
     assert daily[0]["credits_spent"] == 5000 - _credits(api, me)
     assert other
+
+
+def _openai(api: Api, url: str) -> None:
+    from infrastructure.chat.openai import OpenAIModel
+
+    api.container.chat.catalog.add(
+        Endpoint("openAI", OpenAIModel("sk-test", f"{url}/v1", timeout=5), ["gpt-4o"])
+    )
+
+
+def _spends(account: LedgerAccount) -> dict[str, dict[str, Any]]:
+    return {
+        tid: json.loads(t.terms) for tid, t in account.transfers.items() if tid.endswith(":spend")
+    }
+
+
+def test_provider_usage_with_cache_reads_and_the_title_are_charged(
+    api_for: Callable[..., Api],
+) -> None:
+    from tests.fakes.provider_server import running_provider_server
+
+    api = api_for("sqlite", balance=BalanceSettings(enabled=True, start_balance=1_000_000))
+    me = api.user("cached@example.com")
+    with running_provider_server() as url:
+        _openai(api, url)
+        started = api.client.post(
+            "/api/agents/chat/openAI",
+            headers=me,
+            json={
+                "text": "Name this chat [[cache]]",
+                "conversationId": None,
+                "parentMessageId": ROOT,
+                "model": "gpt-4o",
+            },
+        ).json()
+        assert _read(api, me, started["streamId"])[-1][1]["final"] is True
+        cid = started["conversationId"]
+        assert api.client.get(f"/api/convos/gen_title/{cid}", headers=me).status_code == 200
+    spends = _spends(_account(api, me))
+    title = spends.pop(f"turn:title:{cid}:spend")
+    assert [line["context"] for line in title["lines"]] == ["title", "title"]
+    (message,) = spends.values()
+    prompt, completion = message["lines"]
+    assert prompt["model"] == "gpt-4o" and prompt["read_tokens"] == -3  # the fake's cache read
+    assert prompt["input_tokens"] < 0 and completion["rate"] == 10  # gpt-4o: $10 per 1M out
+    account = _account(api, me)
+    assert account.balance == 1_000_000 + sum(
+        t.receipt.amount for tid, t in account.transfers.items() if tid.endswith(":spend")
+    )
