@@ -6,7 +6,7 @@ turn settled twice (its process and then a sweep, or a duplicated delivery) char
 settle that finds the turn's spend or release already recorded returns that receipt. A
 conversation runs one turn at a time (the stream bus refuses a second), so an open hold of the
 same conversation, found when a new turn holds, belongs to a turn that died unsettled: it is
-released then, in the same commit."""
+released then, in the same commit (or settled by the sweep that finishes that turn)."""
 
 from __future__ import annotations
 
@@ -162,8 +162,8 @@ class Charges:
         done = account.receipt(spend_id) or account.receipt(release_id)
         if done is not None:
             return done
-        hold_id = transfer(charge, "hold")
-        if account.receipt(hold_id) is None:
+        hold_id = self._hold_of(account, charge)
+        if hold_id is None:
             return None  # never held: the turn was refused (or ran while balance was off)
         open_hold = hold_id if hold_id in account.holds else None
         if release:
@@ -180,6 +180,19 @@ class Charges:
             )
         self.store.commit(account, actor=charge.user_id)
         return receipt
+
+    def _hold_of(self, account: LedgerAccount, charge: TurnCharge) -> str | None:
+        """The turn's hold; for a turn that held nothing under its id, the one open hold of
+        its conversation: a sweep finishing a turn whose job was lost names the answer anew
+        (application/chat/sweep.py), and would otherwise leave the dead turn's credit
+        reserved until the conversation's next turn."""
+        hold_id = transfer(charge, "hold")
+        if account.receipt(hold_id) is not None:
+            return hold_id
+        if charge.conversation_id is None:
+            return None
+        stale = account.open_holds_for(charge.conversation_id)
+        return stale[0] if len(stale) == 1 else None
 
     def _post(self, charge: TurnCharge, lines: tuple[SpendLine, ...]) -> Receipt:
         account = self._account(charge.user_id)

@@ -99,3 +99,20 @@ def test_nothing_is_recorded_while_balance_is_off(container_for: Callable[..., A
     charge = TurnCharge(uuid4(), "t", "gpt-4o", 10**9)
     assert charges.hold(charge) is None and charges.settle(charge, TurnUsage(1, 1)) is None
     assert container.stores["billing"].head() == 0
+
+
+def test_a_swept_orphan_settles_the_hold_its_dead_turn_left(
+    container_for: Callable[..., Any],
+) -> None:
+    container = container_for("sqlite")
+    charges = _charges(container, BalanceSettings(enabled=True, start_balance=1000))
+    user_id, conversation = uuid4(), uuid4()
+    charges.hold(TurnCharge(user_id, "lost", "gpt-4o", 100, conversation_id=conversation))
+    orphan = TurnCharge(user_id, "orphan-answer", "gpt-4o", 0, conversation_id=conversation)
+    receipt = charges.settle(orphan, TurnUsage(0, 10, aborted=True))
+    account = _account(container, user_id)
+    assert receipt is not None and receipt.kind == "spend" and account.held == 0
+    assert account.balance == 1000 + receipt.amount < 1000
+    # a refused turn of another conversation still adopts nothing
+    other = TurnCharge(user_id, "refused", "gpt-4o", 0, conversation_id=uuid4())
+    assert charges.settle(other, TurnUsage(5, 5)) is None
