@@ -16,9 +16,14 @@ from api.bodies import BodyRequest
 from api.chat.controllers import ChatController
 from api.conversations.convos import ConvosController
 from api.conversations.messages import MessagesController
+from api.conversations.presets import PresetsController
+from api.conversations.projects import ProjectsController
 from api.conversations.tags import TagsController
 from api.errors import HANDLERS
 from api.identity import auth
+from api.identity.settings import UserSettingsController
+from api.permissions import audit as access_audit
+from api.permissions.routes import PermissionsController
 from api.startup import ROUTES as STARTUP
 from application.bootstrap import Container, bootstrap
 from application.settings import Settings, load_settings
@@ -67,7 +72,12 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             ConvosController,
             MessagesController,
             TagsController,
+            PresetsController,
+            ProjectsController,
+            UserSettingsController,
             ChatController,
+            PermissionsController,
+            *access_audit.ROUTES,
         ],
         lifespan=[lifespan],
         exception_handlers={**HANDLERS, **limits.HANDLERS},

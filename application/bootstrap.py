@@ -28,18 +28,26 @@ from application.conversations.bulk import Bulk
 from application.conversations.conversations import Conversations
 from application.conversations.copies import Copies
 from application.conversations.messages import Messages
+from application.conversations.presets import Presets
+from application.conversations.projects import Projects
 from application.conversations.tags import Tags
 from application.identity.abuse import AbusePolicy
+from application.identity.account_settings import UserSettings
 from application.identity.bans import BanRecorder, BanRevoker
 from application.identity.ports import SessionTokens
 from application.identity.revocation import Revocations, RevokedSubjects
 from application.identity.service import IdentityPolicy, IdentityService
+from application.permissions.audit import AccessAudit
+from application.permissions.capabilities import Capabilities
+from application.permissions.groups import Groups
+from application.permissions.service import Permissions
 from application.settings import Settings, load_settings
 from application.shared.ports import Consistency, KeyStore
 from application.shared.store import CONTEXTS, AggregateCache, CommitHook, EventStore, Position
 from domain.billing.prices import load_price_table
 from domain.conversations.conversation import Conversation
 from domain.shared.aggregate import Aggregate
+from domain.shared.errors import DomainError
 from infrastructure import wiring
 from infrastructure.database import create_engine, schema_lock
 from infrastructure.eventstore.keystore import SqlKeyStore
@@ -54,6 +62,7 @@ from infrastructure.tokens import JwtTokens
 from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
+from projections.permissions.access import ProjectedAccess
 from projections.registry import all_projections
 from workers.chat import register_titles
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
@@ -81,14 +90,21 @@ class Container:
     projections: ProjectionEngine
     consistency: Consistency
     identity: IdentityService
+    user_settings: UserSettings
     revocations: Revocations
     conversations: Conversations
     messages: Messages
     tags: Tags
+    presets: Presets
+    projects: Projects
     bulk: Bulk
     copies: Copies
     chat: ChatService
     billing: Billing
+    permissions: Permissions  # ACLs and the access checks every context calls
+    capabilities: Capabilities  # system capabilities (ADMIN holds all)
+    groups: Groups
+    access_audit: AccessAudit  # who could access a resource at a time T
     tokens: SessionTokens
     broker: dramatiq.Broker
     poker: Poker
@@ -182,6 +198,8 @@ def bootstrap(
         ProjectedConversationIndex(read_side.reads, read_side.consistency),
     )
     messages = Messages(conversations)
+    running: list[dramatiq.Worker | Sweeper] = []  # the container's in-process workers
+    sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
     container = Container(
         settings=settings,
         stores=stores,
@@ -192,20 +210,28 @@ def bootstrap(
         projections=read_side.engine,
         consistency=read_side.consistency,
         identity=identity.service,
+        user_settings=UserSettings(stores["identity"]),
         revocations=identity.revocations,
         conversations=conversations,
         messages=messages,
         tags=Tags(conversations),
+        presets=Presets(stores["conversations"]),
+        projects=Projects(conversations),
         bulk=Bulk(conversations),
         copies=Copies(conversations),
         chat=_chat(settings, conversations, messages, shared.broker, stores["billing"]),
         billing=Billing(stores["billing"], settings.balance),
+        permissions=sharing.permissions,
+        capabilities=sharing.capabilities,
+        groups=sharing.groups,
+        access_audit=AccessAudit(stores["sharing"]),
         tokens=identity.tokens,
         broker=shared.broker,
         poker=read_side.poker,
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
         redis=shared.redis,
         commit_listeners=listeners,
+        _running=running,
     )
     if workers:
         container.start_workers()
@@ -328,6 +354,40 @@ def _identity(
     )
     service = IdentityService(store, Argon2Hasher(), tokens, keystore, policy, revocations)
     return Identity(service, tokens, revocations)
+
+
+@dataclass(frozen=True)
+class Sharing:
+    permissions: Permissions
+    capabilities: Capabilities
+    groups: Groups
+
+
+class _LiveUsers:
+    """A user id names a live account (registered, not deleted)."""
+
+    def __init__(self, identity: IdentityService) -> None:
+        self._identity = identity
+
+    def exists(self, user_id: UUID) -> bool:
+        try:
+            self._identity.profile(user_id)
+        except DomainError:
+            return False
+        return True
+
+
+def _sharing(
+    store: EventStore,
+    read_side: ReadSide,
+    identity: IdentityService,
+    workers_running: Callable[[], bool],
+) -> Sharing:
+    reads = ProjectedAccess(read_side.reads, read_side.consistency, workers_running)
+    users = _LiveUsers(identity)
+    capabilities = Capabilities(store, reads)
+    permissions = Permissions(store, reads, capabilities, users)
+    return Sharing(permissions, capabilities, Groups(store, users))
 
 
 def _chat(

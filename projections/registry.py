@@ -5,9 +5,12 @@ from __future__ import annotations
 from projections.billing.balances import BalanceProjection
 from projections.billing.transactions import TransactionsProjection
 from projections.conversations.conversation_list import ConversationListProjection
+from projections.conversations.presets import PresetsProjection
+from projections.conversations.projects import ProjectsProjection
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
 from projections.identity.user_directory import UserDirectoryProjection
+from projections.permissions.effective import PermissionsProjection
 
 
 def all_projections() -> list[Projection]:
@@ -15,6 +18,9 @@ def all_projections() -> list[Projection]:
         UserDirectoryProjection(),
         ConversationListProjection(),
         TranscriptProjection(),
+        PresetsProjection(),
+        ProjectsProjection(),
         BalanceProjection(),
         TransactionsProjection(),
+        PermissionsProjection(),
     ]
