@@ -44,8 +44,11 @@ class ConvosController(Controller):
         container = container_of(request)
         container.consistency.wait(user_id, LIST_PROJECTIONS)
         page = _page(container, user_id, params)
+        shared = shared_among(container, user_id, [r["conversation_id"] for r in page.rows])
         return {
-            "conversations": [conversation_row_json(r) for r in page.rows],
+            "conversations": [
+                conversation_row_json(r, r["conversation_id"] in shared) for r in page.rows
+            ],
             "nextCursor": page.next_cursor,
         }
 
@@ -168,6 +171,13 @@ class ConvosController(Controller):
         copies = container_of(request).copies
         await to_thread.run_sync(copies.import_export, user_id, parsed)
         return Response({"message": "Conversation(s) imported successfully"}, status_code=201)
+
+
+def shared_among(container: Any, user_id: UUID, conversation_ids: list[str]) -> set[str]:
+    """Which of a page's conversations have an active shared link, in one lookup per page as
+    LibreChat's attachSharedFlags does. The hook for shared links: none exist yet, so none;
+    the `shares` work answers it from its read model."""
+    return set()
 
 
 def _flagged(

@@ -86,8 +86,9 @@ def conversation_json(conversation: Conversation) -> dict[str, Any]:
     }
 
 
-def conversation_row_json(row: dict[str, Any]) -> dict[str, Any]:
-    """A list item, from a conversation-list read-model row."""
+def conversation_row_json(row: dict[str, Any], shared: bool = False) -> dict[str, Any]:
+    """A list item, from a conversation-list read-model row; `shared`: it has an active
+    shared link (LibreChat's `isShared` badge)."""
     settings = row.get("settings") or {}
     return {
         "_id": row["conversation_id"],
@@ -105,6 +106,7 @@ def conversation_row_json(row: dict[str, Any]) -> dict[str, Any]:
         "pinned": row["pinned"],
         "isArchived": row["is_archived"],
         "archivedAt": iso(row["archived_at"]),
+        "isShared": shared,
         "createdAt": iso(row["created_at"]),
         "updatedAt": iso(row["updated_at"]),
     }

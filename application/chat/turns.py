@@ -116,6 +116,10 @@ class Turns:
                     settings=dict(command.settings),
                     temporary=command.is_temporary,
                 )
+        elif command.settings or command.endpoint or command.model:
+            self.conversations.change_settings(
+                user_id, conversation_id, endpoint.name, model, dict(command.settings)
+            )
         conversation = self.conversations.get(user_id, conversation_id)
         user_message, parent_id, prefix = self._turn(user_id, conversation, command)
         job = Job(
@@ -134,8 +138,10 @@ class Turns:
             endpoint=endpoint.name,
             model=model,
         )
-        history = _history(self.conversations.get(user_id, conversation_id).messages, parent_id)
-        return Plan(job, endpoint, model, _request(model, history, command.settings), parent_id)
+        current = self.conversations.get(user_id, conversation_id)
+        history = _history(current.messages, parent_id)
+        request = _request(model, history, current.settings)
+        return Plan(job, endpoint, model, request, parent_id)
 
     def _conversation_id(self, user_id: UUID, command: StartChat) -> tuple[UUID, bool]:
         given = command.conversation_id

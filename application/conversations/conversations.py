@@ -50,6 +50,21 @@ class Conversations:
         """`generated`: the title was made for the user (title worker), not typed by them."""
         return self.change(user_id, conversation_id, lambda c: c.retitle(title, generated))
 
+    def change_settings(
+        self,
+        user_id: UUID,
+        conversation_id: UUID,
+        endpoint: str | None,
+        model: str | None,
+        settings: dict[str, Any],
+    ) -> Done:
+        """A turn's endpoint, model and model settings (temperature, endpointType, …) kept on
+        the conversation, as LibreChat saves them with every turn; unchanged ones record
+        nothing."""
+        return self.change(
+            user_id, conversation_id, lambda c: c.change_settings(endpoint, model, settings)
+        )
+
     def archive(self, user_id: UUID, conversation_id: UUID, archived: bool) -> Done:
         return self.change(user_id, conversation_id, lambda c: c.archive(archived))
 

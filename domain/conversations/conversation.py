@@ -29,6 +29,7 @@ from domain.conversations.rules import (
     TEMPORARY_CHAT_RETENTION,
     check_content,
     check_count,
+    check_extra,
     check_feedback,
     check_optional,
     check_text,
@@ -334,3 +335,4 @@ def _check_message(sender: str, text: str, fields: dict[str, Any]) -> None:
     check_optional("model", fields.get("model"), MAX_MODEL)
     check_optional("endpoint", fields.get("endpoint"), MAX_ENDPOINT)
     check_count("tokenCount", fields.get("token_count"))
+    check_extra(fields.get("extra"))

@@ -54,6 +54,8 @@ def _conversations(metadata: sa.MetaData, name_for: TableNamer) -> sa.Table:
         sa.Index(f"{name}_pinned_idx", "user_id", "pinned"),
         # the generation sweep's range read across users (queries.unanswered_between)
         sa.Index(f"{name}_changed_idx", "updated_at"),
+        # the retention sweep's read of temporary chats past their expiry
+        sa.Index(f"{name}_expired_idx", "expired_at"),
     )
 
 
@@ -84,7 +86,8 @@ def _tags(metadata: sa.MetaData, name_for: TableNamer) -> sa.Table:
 
 class ConversationListProjection(Projection):
     name = "conversation_list"
-    version = 2  # 2: expired_at (temporary chats), the updated_at index
+    # 2: expired_at (temporary chats), the updated_at index; 3: the expired_at index (retention)
+    version = 3
     subscriptions = {
         "conversations": (
             ConversationStarted,
