@@ -26,6 +26,7 @@ from application.conversations.bulk import Bulk
 from application.conversations.conversations import Conversations
 from application.conversations.copies import Copies
 from application.conversations.messages import Messages
+from application.conversations.retention import Retention
 from application.conversations.tags import Tags
 from application.identity.abuse import AbusePolicy
 from application.identity.bans import BanRecorder, BanRevoker
@@ -53,6 +54,7 @@ from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Wat
 from projections.engine.engine import ProjectionEngine
 from projections.registry import all_projections
 from workers.chat import register_titles
+from workers.conversations import RetentionSweeper
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
 
 # Long-lived aggregates load from their latest snapshot plus the events after it.
@@ -83,6 +85,7 @@ class Container:
     tags: Tags
     bulk: Bulk
     copies: Copies
+    retention: Retention  # removes temporary chats past their retention
     chat: ChatService
     billing: Billing
     tokens: SessionTokens
@@ -91,7 +94,7 @@ class Container:
     abuse: AbusePolicy  # rate limits and bans (LibreChat's)
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
-    _running: list[dramatiq.Worker | Sweeper] = field(default_factory=list)
+    _running: list[dramatiq.Worker | Sweeper | RetentionSweeper] = field(default_factory=list)
 
     def start_workers(self, threads: int | None = None, idle_wake_ms: int = 100) -> None:
         """The Dramatiq consumers and the sweep, then a poke for every projection: in-process
@@ -104,7 +107,9 @@ class Container:
         worker.start()
         sweeper = Sweeper(self.poker, self.settings.projection_sweep_s)
         sweeper.start()
-        self._running += [worker, sweeper]
+        retention = RetentionSweeper(self.retention, self.settings.retention_sweep_s)
+        retention.start()
+        self._running += [worker, sweeper, retention]
         self.poker.poke_all()
 
     def stop_workers(self, timeout_ms: int = 10_000) -> None:
@@ -176,6 +181,7 @@ def bootstrap(
     conversations = Conversations(
         stores["conversations"],
         ProjectedConversationIndex(read_side.reads, read_side.consistency),
+        settings.temporary_chat_retention,
     )
     messages = Messages(conversations)
     container = Container(
@@ -194,6 +200,7 @@ def bootstrap(
         tags=Tags(conversations),
         bulk=Bulk(conversations),
         copies=Copies(conversations),
+        retention=Retention(conversations),
         chat=_chat(settings, conversations, messages, shared.broker),
         billing=Billing(stores["billing"], settings.balance),
         tokens=identity.tokens,

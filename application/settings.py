@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -68,10 +69,23 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     endpoints: tuple[EndpointConfig, ...] = (ECHO,)
     # LibreChat's `balance:` block: chronicle.yaml's top-level `balance:` and CHRONICLE_BALANCE_*
     balance: BalanceSettings = BalanceSettings()
+    # LibreChat's temporaryChatRetention (hours; TEMP_CHAT_RETENTION_HOURS), clamped as it does
+    temporary_chat_retention_h: float = 720.0
+    retention_sweep_s: float = 60.0  # how often expired temporary chats are removed
+    # LibreChat's `memory:` block: off (`disabled`) or the limits of a user's memories
+    memory_disabled: bool = False
+    memory_token_limit: int | None = None
+    memory_char_limit: int = 10_000
 
     @property
     def mode(self) -> Mode:
         return "distributed" if self.database_url.startswith("postgres") else "embedded"
+
+    @property
+    def temporary_chat_retention(self) -> timedelta:
+        """LibreChat's clamp: below 1 hour is 1 hour, above 8760 (a year) is 8760."""
+        hours = min(max(self.temporary_chat_retention_h, 1.0), 8760.0)
+        return timedelta(hours=hours)
 
     @property
     def session_expiry_s(self) -> int:
@@ -117,6 +131,11 @@ ENV_NAMES: dict[str, str] = {
     "CHRONICLE_TITLE_WAIT": "title_wait_s",
     **LIMIT_ENV_NAMES,
     "CHRONICLE_REFRESH_REUSE_GRACE": "refresh_reuse_grace_s",
+    "TEMP_CHAT_RETENTION_HOURS": "temporary_chat_retention_h",
+    "CHRONICLE_RETENTION_SWEEP": "retention_sweep_s",
+    "CHRONICLE_MEMORY_DISABLED": "memory_disabled",
+    "CHRONICLE_MEMORY_TOKEN_LIMIT": "memory_token_limit",
+    "CHRONICLE_MEMORY_CHAR_LIMIT": "memory_char_limit",
 }
 
 _FIELD_TO_ENV = {field: env for env, field in ENV_NAMES.items()}
@@ -249,5 +268,11 @@ def _check(s: Settings) -> None:
         raise SettingsError("CHRONICLE_AGGREGATE_CACHE: must be 0 (off) or more")
     if s.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError("CHRONICLE_LOG_LEVEL: one of DEBUG, INFO, WARNING, ERROR")
+    if s.retention_sweep_s <= 0:
+        raise SettingsError("CHRONICLE_RETENTION_SWEEP: must be more than 0 seconds")
+    if s.memory_token_limit is not None and s.memory_token_limit < 1:
+        raise SettingsError("CHRONICLE_MEMORY_TOKEN_LIMIT: must be 1 or more")
+    if s.memory_char_limit < 1:
+        raise SettingsError("CHRONICLE_MEMORY_CHAR_LIMIT: must be 1 or more")
     if problem := check_limits(s):
         raise SettingsError(problem)

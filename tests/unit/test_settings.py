@@ -289,3 +289,28 @@ def test_a_wrong_balance_block_is_one_line_naming_the_key(text: str, name: str) 
     with pytest.raises(SettingsError) as raised:
         load_settings({})
     _assert_one_line_naming(str(raised.value), name)
+
+
+@pytest.mark.parametrize(
+    ("given", "hours"), [(None, 720), ("24", 24), ("0", 1), ("-5", 1), ("9000", 8760), ("1.5", 1.5)]
+)
+def test_temporary_chat_retention_is_clamped_as_librechat_does(
+    given: str | None, hours: float
+) -> None:
+    from datetime import timedelta
+
+    environ = {} if given is None else {"TEMP_CHAT_RETENTION_HOURS": given}
+    assert load_settings(environ).temporary_chat_retention == timedelta(hours=hours)
+
+
+def test_memory_settings_refuse_nonsense() -> None:
+    assert load_settings({}).memory_char_limit == 10_000
+    assert load_settings({}).memory_token_limit is None
+    assert load_settings({"CHRONICLE_MEMORY_TOKEN_LIMIT": "500"}).memory_token_limit == 500
+    for name, value in (
+        ("CHRONICLE_MEMORY_TOKEN_LIMIT", "0"),
+        ("CHRONICLE_MEMORY_CHAR_LIMIT", "0"),
+        ("CHRONICLE_RETENTION_SWEEP", "0"),
+    ):
+        with pytest.raises(SettingsError, match=name):
+            load_settings({name: value})
