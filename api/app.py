@@ -19,6 +19,7 @@ from api.conversations.messages import MessagesController
 from api.conversations.tags import TagsController
 from api.errors import HANDLERS
 from api.identity import auth
+from api.memories import MemoriesController
 from api.startup import ROUTES as STARTUP
 from application.bootstrap import Container, bootstrap
 from application.settings import Settings, load_settings
@@ -67,6 +68,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             MessagesController,
             TagsController,
             ChatController,
+            MemoriesController,
         ],
         lifespan=[lifespan],
         exception_handlers={**HANDLERS, **limits.HANDLERS},

@@ -33,10 +33,12 @@ from application.identity.bans import BanRecorder, BanRevoker
 from application.identity.ports import SessionTokens
 from application.identity.revocation import Revocations, RevokedSubjects
 from application.identity.service import IdentityPolicy, IdentityService
+from application.memories.service import ApproximateTokens, Memories
 from application.settings import Settings, load_settings
 from application.shared.ports import Consistency, KeyStore
 from application.shared.store import CONTEXTS, AggregateCache, CommitHook, EventStore, Position
 from domain.conversations.conversation import Conversation
+from domain.memories.rules import Limits
 from domain.shared.aggregate import Aggregate
 from infrastructure import wiring
 from infrastructure.database import create_engine, schema_lock
@@ -88,6 +90,7 @@ class Container:
     retention: Retention  # removes temporary chats past their retention
     chat: ChatService
     billing: Billing
+    memories: Memories
     tokens: SessionTokens
     broker: dramatiq.Broker
     poker: Poker
@@ -184,6 +187,7 @@ def bootstrap(
         settings.temporary_chat_retention,
     )
     messages = Messages(conversations)
+    memories = _memories(settings, stores["memories"])
     container = Container(
         settings=settings,
         stores=stores,
@@ -201,8 +205,9 @@ def bootstrap(
         bulk=Bulk(conversations),
         copies=Copies(conversations),
         retention=Retention(conversations),
-        chat=_chat(settings, conversations, messages, shared.broker),
+        chat=_chat(settings, conversations, messages, shared.broker, memories),
         billing=Billing(stores["billing"], settings.balance),
+        memories=memories,
         tokens=identity.tokens,
         broker=shared.broker,
         poker=read_side.poker,
@@ -333,11 +338,18 @@ def _identity(
     return Identity(service, tokens, revocations)
 
 
+def _memories(settings: Settings, store: EventStore) -> Memories:
+    limits = Limits(settings.memory_char_limit, settings.memory_token_limit)
+    # counts until the exact o200k_base counter (the ledger work) is wired here
+    return Memories(store, limits, ApproximateTokens(), disabled=settings.memory_disabled)
+
+
 def _chat(
     settings: Settings,
     conversations: Conversations,
     messages: Messages,
     broker: dramatiq.Broker,
+    memories: Memories,
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
     # process that only imports this module (`chronicle --help`, test collection) must not pay
@@ -354,6 +366,7 @@ def _chat(
         node=f"{socket.gethostname()}-{os.getpid()}",
         titles=register_titles(broker, titler).send,
         titler=titler,
+        memory=memories.context,
     )
 
 

@@ -7,6 +7,7 @@ from projections.conversations.conversation_list import ConversationListProjecti
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
 from projections.identity.user_directory import UserDirectoryProjection
+from projections.memories.memories import MemoryProjection
 
 
 def all_projections() -> list[Projection]:
@@ -15,4 +16,5 @@ def all_projections() -> list[Projection]:
         ConversationListProjection(),
         TranscriptProjection(),
         BalanceProjection(),
+        MemoryProjection(),
     ]

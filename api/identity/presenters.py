@@ -8,7 +8,8 @@ from api.conversations.presenters import iso
 from application.identity.service import UserProfile
 
 
-def user_json(user: UserProfile) -> dict[str, Any]:
+def user_json(user: UserProfile, memories: bool = True) -> dict[str, Any]:
+    """`memories`: the user's `personalization.memories` (whether memories reach a model)."""
     return {
         "_id": str(user.id),
         "id": str(user.id),
@@ -22,7 +23,7 @@ def user_json(user: UserProfile) -> dict[str, Any]:
         "plugins": [],
         "twoFactorEnabled": False,
         "termsAccepted": False,
-        "personalization": {"memories": True},
+        "personalization": {"memories": memories},
         "favorites": [],
         "createdAt": iso(user.created_at),
         "updatedAt": iso(user.updated_at),

@@ -4,7 +4,7 @@ generation itself runs in generation.py; its frames' wire format is the `Frames`
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from uuid import UUID
 
@@ -33,10 +33,11 @@ class ChatService:
         node: str = "local",
         titles: TitleRequests | None = None,
         titler: Titles | None = None,
+        memory: Callable[[UUID], str] | None = None,
     ) -> None:
         """`titles` queues model-made titles (a worker actor's `send`, made by `titler`);
         without it they are made by a task of this process, after the `final` frame either
-        way."""
+        way. `memory`: the user's memory context for the system prompt (none without it)."""
         self.conversations = conversations
         self.catalog = catalog
         self.bus = bus
@@ -45,7 +46,7 @@ class ChatService:
             conversations, messages, bus, frames, TitleQueue(self.titler, titles)
         )
         self._tasks = self.generations.tasks  # the generations running in this process
-        self.turns = Turns(conversations, messages, catalog, self.generations, node)
+        self.turns = Turns(conversations, messages, catalog, self.generations, node, memory)
         self.watch = GenerationStatus(self.generations)
         self.sweeper = Sweep(conversations, catalog, self.generations, node)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -54,6 +55,7 @@ class Turns:
         catalog: Catalog,
         generations: Generations,
         node: str,
+        memory: Callable[[UUID], str] | None = None,
     ) -> None:
         self.conversations = conversations
         self.messages = messages
@@ -62,6 +64,7 @@ class Turns:
         self.bus = generations.bus
         self.frames = generations.frames
         self.node = node
+        self.memory = memory or (lambda _user: "")
 
     async def start(self, user_id: UUID, command: StartChat) -> dict[str, Any]:
         """Answer at once; the generation runs on as a task of this process."""
@@ -140,7 +143,7 @@ class Turns:
         )
         current = self.conversations.get(user_id, conversation_id)
         history = _history(current.messages, parent_id)
-        request = _request(model, history, current.settings)
+        request = _request(model, history, current.settings, self.memory(user_id))
         return Plan(job, endpoint, model, request, parent_id)
 
     def _conversation_id(self, user_id: UUID, command: StartChat) -> tuple[UUID, bool]:
@@ -184,11 +187,16 @@ class Turns:
         return self.frames.message(message, conversation.id), message_id, ""
 
 
-def _request(model: str, history: list[Turn], settings: dict[str, Any]) -> ModelRequest:
+def _request(
+    model: str, history: list[Turn], settings: dict[str, Any], memory: str = ""
+) -> ModelRequest:
+    """The system prompt is the conversation's instructions, then the user's memories (as
+    LibreChat appends its memory context to the instructions)."""
+    system = "\n\n".join(p for p in (str(settings.get("promptPrefix") or ""), memory) if p)
     return ModelRequest(
         model=model,
         turns=history,
-        system=str(settings.get("promptPrefix") or ""),
+        system=system,
         temperature=_float(settings.get("temperature")),
         max_tokens=_int(settings.get("max_tokens")),
     )
