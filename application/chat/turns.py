@@ -45,6 +45,7 @@ class StartChat:
     edited_text: str | None = None  # editedContent: the user's edit of the answer continued
     settings: dict[str, Any] = field(default_factory=dict)
     is_temporary: bool = False  # LibreChat's isTemporary: a new conversation is never listed
+    files: list[dict[str, Any]] | None = None  # attached to the user message
 
 
 class Turns:
@@ -182,6 +183,7 @@ class Turns:
             sender="User",
             is_created_by_user=True,
             text=command.text,
+            extra={"files": command.files} if command.files else {},
         )
         message: Message = done.value
         return self.frames.message(message, conversation.id), message_id, ""

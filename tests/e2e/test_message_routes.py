@@ -223,3 +223,18 @@ def test_list_items_say_whether_shared_and_conversations_keep_model_settings(api
     bad = {**body, "temperature": "hot"}
     refused = api.client.post("/api/agents/chat/echo", headers=me, json=bad)
     assert refused.status_code == 400 and "temperature" in refused.json()["message"]
+
+
+def test_a_turns_files_stay_on_its_user_message(api: Api) -> None:
+    me = api.user("attacher@example.com")
+    files = [{"file_id": "f-1", "filename": "notes.txt", "type": "text/plain"}]
+    body = {"text": "read this", "conversationId": None, "parentMessageId": ROOT, "files": files}
+    started = api.client.post("/api/agents/chat/echo", headers=me, json=body)
+    assert started.status_code == 200, started.text
+    cid = started.json()["conversationId"]
+    with api.client.stream("GET", f"/api/agents/chat/stream/{cid}", headers=me) as stream:
+        stream.read()
+    question = api.client.get(f"/api/messages/{cid}", headers=me).json()[0]
+    assert question["isCreatedByUser"] is True and question["files"] == files
+    bad = {**body, "files": "notes.txt"}
+    assert api.client.post("/api/agents/chat/echo", headers=me, json=bad).status_code == 400
