@@ -9,7 +9,8 @@ from api.identity.roles import SERVED_BY
 from tests.e2e.conftest import Api
 from tests.e2e.test_api_coverage import DOC, documented
 
-SERVED = {"BOOKMARKS", "TEMPORARY_CHAT"}  # the features Chronicle serves today
+SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "MEMORIES"}  # the features Chronicle serves today
+MEMORIES = {"USE", "CREATE", "UPDATE", "READ", "OPT_OUT"}  # LibreChat's defaults
 
 
 def _granted(document: dict[str, Any]) -> dict[str, set[str]]:
@@ -36,8 +37,9 @@ def test_roles_grant_only_served_features_for_user_and_admin(api: Api) -> None:
         "SHARE_PUBLIC": False,
     }
     assert own["permissions"]["MCP_SERVERS"]["USE"] is False
-    assert _granted(own) == {"BOOKMARKS": {"USE"}, "TEMPORARY_CHAT": {"USE"}}
-    assert _granted(boss) == {"BOOKMARKS": {"USE"}, "TEMPORARY_CHAT": {"USE"}}
+    served = {"BOOKMARKS": {"USE"}, "TEMPORARY_CHAT": {"USE"}, "MEMORIES": MEMORIES}
+    assert _granted(own) == served
+    assert _granted(boss) == served
 
 
 def test_every_granted_permission_opens_a_route_the_coverage_doc_serves() -> None:
