@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from application.chat.catalog import Endpoint
+from domain.memories.memory_book import MemoryBook
+from domain.memories.rules import book_id
+from domain.shared.events import REDACTED
 from infrastructure.chat.openai import OpenAIModel
+from projections.memories.queries import user_memories
 from tests.e2e.conftest import Api
 from tests.fakes import provider_server
 from tests.fakes.provider_server import running_provider_server
@@ -172,3 +177,16 @@ def test_roles_grant_memories(api: Api) -> None:
     me = api.user("roles-memories@example.com")
     role = api.client.get("/api/roles/USER", headers=me).json()
     assert role["permissions"]["MEMORIES"]["USE"] is True
+
+
+def test_deleting_the_account_drops_and_shreds_its_memories(api: Api) -> None:
+    me = api.user("leaving@example.com")
+    assert _create(api, me, "secret", "The user hides gold under the floor").status_code == 201
+    user_id = api.client.get("/api/user", headers=me).json()["id"]
+    assert api.client.delete("/api/user/delete", headers=me).status_code == 200
+    uid = UUID(user_id)
+    api.container.consistency.wait_for_head(["memories"])
+    with api.container.reads.connect() as conn:
+        assert user_memories(conn, uid) == []
+    book = api.container.stores["memories"].load(MemoryBook, book_id(uid))
+    assert {m.value for m in book.entries.values()} == {REDACTED}
