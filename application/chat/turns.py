@@ -120,12 +120,13 @@ class Turns:
                     settings=dict(command.settings),
                     temporary=command.is_temporary,
                 )
-        elif command.settings or command.endpoint or command.model:
+        conversation = self.conversations.get(user_id, conversation_id)
+        user_message, parent_id, prefix = self._turn(user_id, conversation, command)
+        if not new and (command.settings or command.endpoint or command.model):
+            # after the turn is accepted: a refused turn changes nothing
             self.conversations.change_settings(
                 user_id, conversation_id, endpoint.name, model, dict(command.settings)
             )
-        conversation = self.conversations.get(user_id, conversation_id)
-        user_message, parent_id, prefix = self._turn(user_id, conversation, command)
         job = Job(
             stream_id=str(conversation_id),
             conversation_id=str(conversation_id),

@@ -218,6 +218,10 @@ def test_list_items_say_whether_shared_and_conversations_keep_model_settings(api
         stream.read()
     convo = api.client.get(f"/api/convos/{cid}", headers=me).json()
     assert convo["temperature"] == 0.8 and convo["frequency_penalty"] == 0.5
+    head = api.events("conversations")
+    orphan = {**again, "temperature": 0.1, "parentMessageId": str(uuid.uuid4())}
+    assert api.client.post("/api/agents/chat/echo", headers=me, json=orphan).status_code == 400
+    assert api.events("conversations") == head  # a refused turn changes no setting either
     listed = api.client.get("/api/convos", headers=me).json()["conversations"]
     assert [c["isShared"] for c in listed] == [False]
     bad = {**body, "temperature": "hot"}
