@@ -13,6 +13,7 @@ from application.memories.ports import TokenCounter
 from application.shared.store import EventStore, retry_on_conflict
 from domain.memories.memory_book import Memory, MemoryBook
 from domain.memories.rules import Limits, book_id, required
+from domain.shared.errors import Invalid
 
 T = TypeVar("T")
 
@@ -60,6 +61,8 @@ class Memories:
 
     def update(self, user_id: UUID, key: str, new_key: object, value: object) -> Memory:
         value = required("Value", value)
+        if new_key and not isinstance(new_key, str):  # LibreChat's schema refuses it as a key
+            raise Invalid("Key must only contain lowercase letters and underscores")
         renamed = new_key if isinstance(new_key, str) and new_key else key
         count = self.tokens.count(value)
         return self._change(user_id, lambda b: b.update(key, renamed, value, count, self.limits))

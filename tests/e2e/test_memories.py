@@ -88,6 +88,7 @@ def test_bad_input_answers_librechats_errors_and_records_nothing(api: Api) -> No
         ("patch", "/api/memories/absent", {"value": "v"}, 404, "Memory not found."),
         ("patch", "/api/memories/taken", {"value": "  "}, 400, "Value is required"),
         ("patch", "/api/memories/taken", {"key": "Bad", "value": "v"}, 400, "Key must only"),
+        ("patch", "/api/memories/taken", {"key": 7, "value": "v"}, 400, "Key must only"),
         ("patch", "/api/memories/taken", {"value": "v" * 10001}, 400, "Value exceeds max"),
         ("patch", "/api/memories/preferences", {"memories": "yes"}, 400, "memories must be"),
         ("patch", "/api/memories/preferences", {}, 400, "memories must be a boolean value."),
