@@ -1,6 +1,7 @@
 """Messages in a conversation: post, edit (the whole text or one content part), feedback,
-delete. Each is one change of the conversation aggregate (application/conversations/
-conversations.py), so the rules on the tree of messages live in the domain."""
+delete, branch one agent's parts out of a parallel answer, edit an artifact. Each is one
+change of the conversation aggregate (application/conversations/conversations.py), so the
+rules on the tree of messages live in the domain."""
 
 from __future__ import annotations
 
