@@ -20,6 +20,8 @@ from api.conversations.tags import TagsController
 from api.errors import HANDLERS
 from api.identity import auth
 from api.memories import MemoriesController
+from api.permissions import audit as access_audit
+from api.permissions.routes import PermissionsController
 from api.startup import ROUTES as STARTUP
 from application.bootstrap import Container, bootstrap
 from application.settings import Settings, load_settings
@@ -69,6 +71,8 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             TagsController,
             ChatController,
             MemoriesController,
+            PermissionsController,
+            *access_audit.ROUTES,
         ],
         lifespan=[lifespan],
         exception_handlers={**HANDLERS, **limits.HANDLERS},

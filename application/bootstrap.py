@@ -34,12 +34,17 @@ from application.identity.ports import SessionTokens
 from application.identity.revocation import Revocations, RevokedSubjects
 from application.identity.service import IdentityPolicy, IdentityService
 from application.memories.service import ApproximateTokens, Memories
+from application.permissions.audit import AccessAudit
+from application.permissions.capabilities import Capabilities
+from application.permissions.groups import Groups
+from application.permissions.service import Permissions
 from application.settings import Settings, load_settings
 from application.shared.ports import Consistency, KeyStore
 from application.shared.store import CONTEXTS, AggregateCache, CommitHook, EventStore, Position
 from domain.conversations.conversation import Conversation
 from domain.memories.rules import Limits
 from domain.shared.aggregate import Aggregate
+from domain.shared.errors import DomainError
 from infrastructure import wiring
 from infrastructure.database import create_engine, schema_lock
 from infrastructure.eventstore.keystore import SqlKeyStore
@@ -54,6 +59,7 @@ from infrastructure.tokens import JwtTokens
 from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
+from projections.permissions.access import ProjectedAccess
 from projections.registry import all_projections
 from workers.chat import register_titles
 from workers.conversations import RetentionSweeper
@@ -91,6 +97,10 @@ class Container:
     chat: ChatService
     billing: Billing
     memories: Memories
+    permissions: Permissions  # ACLs and the access checks every context calls
+    capabilities: Capabilities  # system capabilities (ADMIN holds all)
+    groups: Groups
+    access_audit: AccessAudit  # who could access a resource at a time T
     tokens: SessionTokens
     broker: dramatiq.Broker
     poker: Poker
@@ -188,6 +198,8 @@ def bootstrap(
     )
     messages = Messages(conversations)
     memories = _memories(settings, stores["memories"])
+    running: list[dramatiq.Worker | Sweeper | RetentionSweeper] = []  # in-process workers
+    sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
     container = Container(
         settings=settings,
         stores=stores,
@@ -208,12 +220,17 @@ def bootstrap(
         chat=_chat(settings, conversations, messages, shared.broker, memories),
         billing=Billing(stores["billing"], settings.balance),
         memories=memories,
+        permissions=sharing.permissions,
+        capabilities=sharing.capabilities,
+        groups=sharing.groups,
+        access_audit=AccessAudit(stores["sharing"]),
         tokens=identity.tokens,
         broker=shared.broker,
         poker=read_side.poker,
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
         redis=shared.redis,
         commit_listeners=listeners,
+        _running=running,
     )
     if workers:
         container.start_workers()
@@ -342,6 +359,40 @@ def _memories(settings: Settings, store: EventStore) -> Memories:
     limits = Limits(settings.memory_char_limit, settings.memory_token_limit)
     # counts until the exact o200k_base counter (the ledger work) is wired here
     return Memories(store, limits, ApproximateTokens(), disabled=settings.memory_disabled)
+
+
+@dataclass(frozen=True)
+class Sharing:
+    permissions: Permissions
+    capabilities: Capabilities
+    groups: Groups
+
+
+class _LiveUsers:
+    """A user id names a live account (registered, not deleted)."""
+
+    def __init__(self, identity: IdentityService) -> None:
+        self._identity = identity
+
+    def exists(self, user_id: UUID) -> bool:
+        try:
+            self._identity.profile(user_id)
+        except DomainError:
+            return False
+        return True
+
+
+def _sharing(
+    store: EventStore,
+    read_side: ReadSide,
+    identity: IdentityService,
+    workers_running: Callable[[], bool],
+) -> Sharing:
+    reads = ProjectedAccess(read_side.reads, read_side.consistency, workers_running)
+    users = _LiveUsers(identity)
+    capabilities = Capabilities(store, reads)
+    permissions = Permissions(store, reads, capabilities, users)
+    return Sharing(permissions, capabilities, Groups(store, users))
 
 
 def _chat(

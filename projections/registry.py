@@ -8,6 +8,7 @@ from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
 from projections.identity.user_directory import UserDirectoryProjection
 from projections.memories.memories import MemoryProjection
+from projections.permissions.effective import PermissionsProjection
 
 
 def all_projections() -> list[Projection]:
@@ -17,4 +18,5 @@ def all_projections() -> list[Projection]:
         TranscriptProjection(),
         BalanceProjection(),
         MemoryProjection(),
+        PermissionsProjection(),
     ]

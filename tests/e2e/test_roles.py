@@ -9,7 +9,7 @@ from api.identity.roles import SERVED_BY
 from tests.e2e.conftest import Api
 from tests.e2e.test_api_coverage import DOC, documented
 
-SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "MEMORIES"}  # the features Chronicle serves today
+SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "PEOPLE_PICKER", "MEMORIES"}  # served today
 MEMORIES = {"USE", "CREATE", "UPDATE", "READ", "OPT_OUT"}  # LibreChat's defaults
 
 
@@ -39,7 +39,10 @@ def test_roles_grant_only_served_features_for_user_and_admin(api: Api) -> None:
     assert own["permissions"]["MCP_SERVERS"]["USE"] is False
     served = {"BOOKMARKS": {"USE"}, "TEMPORARY_CHAT": {"USE"}, "MEMORIES": MEMORIES}
     assert _granted(own) == served
-    assert _granted(boss) == served
+    assert _granted(boss) == {
+        **served,
+        "PEOPLE_PICKER": {"VIEW_USERS", "VIEW_GROUPS", "VIEW_ROLES"},
+    }
 
 
 def test_every_granted_permission_opens_a_route_the_coverage_doc_serves() -> None:
