@@ -16,9 +16,12 @@ from api.bodies import BodyRequest
 from api.chat.controllers import ChatController
 from api.conversations.convos import ConvosController
 from api.conversations.messages import MessagesController
+from api.conversations.presets import PresetsController
+from api.conversations.projects import ProjectsController
 from api.conversations.tags import TagsController
 from api.errors import HANDLERS
 from api.identity import auth
+from api.identity.settings import UserSettingsController
 from api.memories import MemoriesController
 from api.permissions import audit as access_audit
 from api.permissions.routes import PermissionsController
@@ -69,6 +72,9 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             ConvosController,
             MessagesController,
             TagsController,
+            PresetsController,
+            ProjectsController,
+            UserSettingsController,
             ChatController,
             MemoriesController,
             PermissionsController,

@@ -100,7 +100,7 @@ async def search_enabled(user_id: UUID) -> bool:
     return False
 
 
-@get(["/api/presets", "/api/files", "/api/user/settings/favorites"], dependencies=AUTH)
+@get("/api/files", dependencies=AUTH)
 async def empty_lists(user_id: UUID) -> list[Any]:
     return []
 
@@ -111,11 +111,6 @@ async def empty_lists(user_id: UUID) -> list[Any]:
 )
 async def empty_objects(user_id: UUID) -> dict[str, Any]:
     return {}
-
-
-@get("/api/projects", dependencies=AUTH)
-async def projects(user_id: UUID) -> dict[str, Any]:
-    return {"projects": [], "nextCursor": None}
 
 
 @get("/api/agents/tools/web_search/auth", dependencies=AUTH)
@@ -140,7 +135,6 @@ ROUTES = [
     search_enabled,
     empty_lists,
     empty_objects,
-    projects,
     web_search_auth,
 ]
 __all__ = ["ROUTES", "USER"]

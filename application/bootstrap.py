@@ -26,9 +26,12 @@ from application.conversations.bulk import Bulk
 from application.conversations.conversations import Conversations
 from application.conversations.copies import Copies
 from application.conversations.messages import Messages
+from application.conversations.presets import Presets
+from application.conversations.projects import Projects
 from application.conversations.retention import Retention
 from application.conversations.tags import Tags
 from application.identity.abuse import AbusePolicy
+from application.identity.account_settings import UserSettings
 from application.identity.bans import BanRecorder, BanRevoker
 from application.identity.ports import SessionTokens
 from application.identity.revocation import Revocations, RevokedSubjects
@@ -87,10 +90,13 @@ class Container:
     projections: ProjectionEngine
     consistency: Consistency
     identity: IdentityService
+    user_settings: UserSettings
     revocations: Revocations
     conversations: Conversations
     messages: Messages
     tags: Tags
+    presets: Presets
+    projects: Projects
     bulk: Bulk
     copies: Copies
     retention: Retention  # removes temporary chats past their retention
@@ -210,10 +216,13 @@ def bootstrap(
         projections=read_side.engine,
         consistency=read_side.consistency,
         identity=identity.service,
+        user_settings=UserSettings(stores["identity"]),
         revocations=identity.revocations,
         conversations=conversations,
         messages=messages,
         tags=Tags(conversations),
+        presets=Presets(stores["conversations"]),
+        projects=Projects(conversations),
         bulk=Bulk(conversations),
         copies=Copies(conversations),
         retention=Retention(conversations),

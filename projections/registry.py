@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from projections.billing.balances import BalanceProjection
 from projections.conversations.conversation_list import ConversationListProjection
+from projections.conversations.presets import PresetsProjection
+from projections.conversations.projects import ProjectsProjection
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
 from projections.identity.user_directory import UserDirectoryProjection
@@ -16,6 +18,8 @@ def all_projections() -> list[Projection]:
         UserDirectoryProjection(),
         ConversationListProjection(),
         TranscriptProjection(),
+        PresetsProjection(),
+        ProjectsProjection(),
         BalanceProjection(),
         MemoryProjection(),
         PermissionsProjection(),

@@ -123,6 +123,7 @@ def start_command(body: bytes, endpoint: str | None) -> StartChat:
         settings=settings_of(data),
         is_temporary=data.isTemporary is True,
         files=data.files,
+        project_id=data.chatProjectId or None,
     )
 
 

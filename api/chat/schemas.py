@@ -47,6 +47,7 @@ class ChatBody(msgspec.Struct, kw_only=True):
     editedContent: EditedContent | None = None
     isTemporary: bool | None = None
     files: list[dict[str, Any]] | None = None  # kept on the user message, as LibreChat does
+    chatProjectId: Id | None = None  # a new chat started inside this project
     # The preset fields a conversation keeps (UNSET: not sent, so not changed).
     promptPrefix: Text | UnsetType | None = UNSET
     temperature: float | UnsetType | None = UNSET

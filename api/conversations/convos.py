@@ -20,6 +20,7 @@ from api.deps import container_of, provide_user_id
 from api.limits import FORK, IMPORT
 from application.chat.service import DEFAULT_TITLE
 from application.conversations.copies import Copied
+from domain.conversations.project import is_project_id
 from domain.shared.errors import Invalid, NotFound
 from projections.conversations import queries
 
@@ -210,9 +211,17 @@ def _page(container: Any, user_id: UUID, params: Any) -> queries.Page:
         pinned=True if params.get("pinned") == "true" else None,
         tags=tuple(params.getall("tags", [])) or tuple(params.getall("tags[]", [])),
         cursor=params.get("cursor") or None,
+        project=_project_filter(params.get("projectId")),
     )
     with container.reads.connect() as conn:
         return queries.list_conversations(conn, request)
+
+
+def _project_filter(raw: str | None) -> str | None:
+    """LibreChat: a project id (24 hex digits), `unassigned`, or nothing."""
+    if raw and raw != queries.UNASSIGNED and not is_project_id(raw):
+        raise Invalid("projectId must be a valid project id or unassigned")
+    return raw or None
 
 
 def _limit(raw: str | None) -> int:

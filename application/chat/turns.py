@@ -21,6 +21,7 @@ from application.chat.ports import Job, ModelRequest, Turn
 from application.chat.progress import PROTOCOL
 from application.conversations.conversations import Conversations
 from application.conversations.messages import Messages
+from application.conversations.projects import Projects
 from domain.conversations.conversation import Conversation, Message
 from domain.conversations.rules import NO_PARENT
 from domain.shared.errors import Conflict, Invalid, NotFound
@@ -46,6 +47,7 @@ class StartChat:
     settings: dict[str, Any] = field(default_factory=dict)
     is_temporary: bool = False  # LibreChat's isTemporary: a new conversation is never listed
     files: list[dict[str, Any]] | None = None  # attached to the user message
+    project_id: str | None = None  # chatProjectId: the chat project a new conversation joins
 
 
 class Turns:
@@ -120,6 +122,8 @@ class Turns:
                     settings=dict(command.settings),
                     temporary=command.is_temporary,
                 )
+            if command.project_id and not command.is_temporary:
+                Projects(self.conversations).place(user_id, conversation_id, command.project_id)
         conversation = self.conversations.get(user_id, conversation_id)
         user_message, parent_id, prefix = self._turn(user_id, conversation, command)
         if not new and (command.settings or command.endpoint or command.model):

@@ -117,3 +117,48 @@ class UserBanLifted(DomainEvent, frozen=True, kw_only=True):
 
     TOPIC = "identity.UserBanLifted"
     reason: str = "admin"
+
+
+class UserFavoritesChanged(DomainEvent, frozen=True, kw_only=True):
+    """The whole list, as LibreChat replaces it: each item is `{agentId}`, `{model,
+    endpoint}` or `{spec}`."""
+
+    TOPIC = "identity.UserFavoritesChanged"
+    personal = ("favorites",)
+    favorites: list[dict[str, str]]
+
+
+class UserTermsAccepted(DomainEvent, frozen=True, kw_only=True):
+    """The first acceptance only: accepting again keeps the original time (the event's)."""
+
+    TOPIC = "identity.UserTermsAccepted"
+
+
+class UserPreferencesChanged(DomainEvent, frozen=True, kw_only=True):
+    """LibreChat's `personalization` keys that changed (`statefulCodeEnvironment`)."""
+
+    TOPIC = "identity.UserPreferencesChanged"
+    preferences: dict[str, str]
+
+
+class UserPluginInstalled(DomainEvent, frozen=True, kw_only=True):
+    """`auth`: the credentials the user gave the plugin (LibreChat's PluginAuth values), kept
+    encrypted under the user's key like every personal field. `listed`: false for an entity
+    tool (an agent's or assistant's), whose credentials are kept but which is not added to
+    the user's `plugins`."""
+
+    TOPIC = "identity.UserPluginInstalled"
+    personal = ("auth",)
+    plugin_key: str
+    auth: dict[str, str] = {}
+    listed: bool = True
+
+
+class UserPluginUninstalled(DomainEvent, frozen=True, kw_only=True):
+    """`auth_fields`: the credential names removed with it (all of them when empty);
+    `listed` as for UserPluginInstalled."""
+
+    TOPIC = "identity.UserPluginUninstalled"
+    plugin_key: str
+    auth_fields: list[str] = []
+    listed: bool = True
