@@ -11,7 +11,8 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 
-from api import billing, health, limits, observability
+from api import billing, health, keys, limits, observability
+from api import config as startup_config
 from api.bodies import BodyRequest
 from api.chat.controllers import ChatController
 from api.conversations.convos import ConvosController
@@ -67,8 +68,10 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             health.ready,
             observability.metrics_endpoint,
             *auth.ROUTES,
+            *startup_config.ROUTES,
             *STARTUP,
             *billing.ROUTES,
+            *keys.ROUTES,
             ConvosController,
             MessagesController,
             TagsController,

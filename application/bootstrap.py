@@ -5,6 +5,7 @@ infrastructure is built from the settings lives in `infrastructure/wiring.py`.""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from application.identity.bans import BanRecorder, BanRevoker
 from application.identity.ports import SessionTokens
 from application.identity.revocation import Revocations, RevokedSubjects
 from application.identity.service import IdentityPolicy, IdentityService
+from application.keys.service import UserKeys
 from application.memories.service import ApproximateTokens, Memories
 from application.permissions.audit import AccessAudit
 from application.permissions.capabilities import Capabilities
@@ -62,11 +64,14 @@ from infrastructure.tokens import JwtTokens
 from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
+from projections.keys.user_keys import ProjectedKeyExpiries
 from projections.permissions.access import ProjectedAccess
 from projections.registry import all_projections
 from workers.chat import register_titles
 from workers.conversations import RetentionSweeper
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
+
+log = logging.getLogger("chronicle.config")
 
 # Long-lived aggregates load from their latest snapshot plus the events after it.
 SNAPSHOT_EVERY: dict[str, dict[type[Aggregate], int]] = {"conversations": {Conversation: 100}}
@@ -103,6 +108,7 @@ class Container:
     chat: ChatService
     billing: Billing
     memories: Memories
+    keys: UserKeys  # user-provided provider keys (`/api/keys`)
     permissions: Permissions  # ACLs and the access checks every context calls
     capabilities: Capabilities  # system capabilities (ADMIN holds all)
     groups: Groups
@@ -185,6 +191,8 @@ def bootstrap(
 ) -> Container:
     """Build the container. Nothing connects at import time; everything connects here."""
     settings = settings or load_settings(environ)
+    for notice in settings.librechat.notices:  # once per process, at its start
+        log.info("librechat.yaml: %s", notice)
     secrets = wiring.load_secrets(settings)
     urls = wiring.database_urls(settings)
     master = MasterKey.parse(secrets.master_key)
@@ -204,6 +212,9 @@ def bootstrap(
     )
     messages = Messages(conversations)
     memories = _memories(settings, stores["memories"])
+    keys = UserKeys(
+        stores["identity"], ProjectedKeyExpiries(read_side.reads, read_side.consistency)
+    )
     running: list[dramatiq.Worker | Sweeper | RetentionSweeper] = []  # in-process workers
     sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
     container = Container(
@@ -226,9 +237,10 @@ def bootstrap(
         bulk=Bulk(conversations),
         copies=Copies(conversations),
         retention=Retention(conversations),
-        chat=_chat(settings, conversations, messages, shared.broker, memories),
+        chat=_chat(settings, conversations, messages, shared.broker, keys, memories),
         billing=Billing(stores["billing"], settings.balance),
         memories=memories,
+        keys=keys,
         permissions=sharing.permissions,
         capabilities=sharing.capabilities,
         groups=sharing.groups,
@@ -409,6 +421,7 @@ def _chat(
     conversations: Conversations,
     messages: Messages,
     broker: dramatiq.Broker,
+    keys: UserKeys,
     memories: Memories,
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
@@ -416,7 +429,7 @@ def _chat(
     from infrastructure.chat.catalog import build_catalog
 
     catalog = build_catalog(list(settings.endpoints), settings.echo_delay_s)
-    titler = Titles(conversations, catalog)  # the title actor's: registered before the chat
+    titler = Titles(conversations, catalog, keys.bind)  # the title actor's: registered first
     return ChatService(
         conversations,
         messages,
@@ -426,6 +439,7 @@ def _chat(
         node=f"{socket.gethostname()}-{os.getpid()}",
         titles=register_titles(broker, titler).send,
         titler=titler,
+        bind=keys.bind,
         memory=memories.context,
     )
 

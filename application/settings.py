@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -12,7 +13,16 @@ import msgspec
 import yaml
 
 from application.billing.config import BalanceError, BalanceSettings, load_balance
-from application.chat.config import ECHO, EndpointConfig, EndpointError, load_endpoints
+from application.chat.config import ECHO, EndpointConfig, EndpointError, load_endpoints, unresolved
+from application.config.librechat import (
+    LIBRECHAT_KEYS,
+    ConfigError,
+    LibreChatConfig,
+    config_path,
+    exists,
+    merge,
+    read_config,
+)
 from application.limit_settings import LIMIT_ENV_NAMES, LimitSettings, check_limits
 
 Mode = Literal["embedded", "distributed"]
@@ -76,6 +86,8 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     memory_disabled: bool = False
     memory_token_limit: int | None = None
     memory_char_limit: int = 10_000
+    # the rest of librechat.yaml (interface, modelSpecs, registration, …) and what it reported
+    librechat: LibreChatConfig = LibreChatConfig()
 
     @property
     def mode(self) -> Mode:
@@ -144,7 +156,9 @@ _FIELD_TO_ENV = {field: env for env, field in ENV_NAMES.items()}
 def load_settings(
     environ: dict[str, str] | None = None, config_file: str | None = None
 ) -> Settings:
-    """Merge chronicle.yaml (`settings:` section) with the environment, environment winning."""
+    """Merge chronicle.yaml (`settings:` section) with the environment, environment winning;
+    LibreChat's sections come from librechat.yaml (`CONFIG_PATH`), a section in chronicle.yaml
+    replacing librechat.yaml's, and CHRONICLE_BALANCE_* / provider variables winning over both."""
     environ = dict(os.environ if environ is None else environ)
     raw: dict[str, Any] = {}
     path = config_file or environ.get("CHRONICLE_CONFIG") or "chronicle.yaml"
@@ -161,12 +175,43 @@ def load_settings(
         if env_name in environ and environ[env_name] != "":
             raw[field] = environ[env_name]
     settings = _validate(raw)
+    librechat_path, named = config_path(environ)
+    librechat: dict[str, Any] = {}
+    if exists(librechat_path):
+        librechat = _read_yaml(librechat_path)
+    elif named:
+        raise SettingsError(f"CONFIG_PATH: no such file {librechat_path!r}")
+    sections = merge(librechat, config)
+
+    def origin(section: str) -> str:
+        return path if section in config else librechat_path
+
     try:
-        endpoints = load_endpoints(environ, config.get("endpoints"))
-        balance = load_balance(environ, config.get("balance"))
-    except (EndpointError, BalanceError) as error:
-        raise SettingsError(f"{error} in {path}") from None
-    return msgspec.structs.replace(settings, endpoints=endpoints, balance=balance)
+        endpoints = load_endpoints(environ, sections.get("endpoints"))
+    except EndpointError as error:
+        raise SettingsError(f"{error} in {origin('endpoints')}") from None
+    try:
+        balance = load_balance(environ, sections.get("balance"))
+    except BalanceError as error:
+        raise SettingsError(f"{error} in {origin('balance')}") from None
+    try:
+        read = read_config(sections, librechat_path if librechat else None)
+    except ConfigError as error:
+        section = str(error).split(".", 1)[0].split(":", 1)[0]
+        raise SettingsError(f"{error} in {origin(section)}") from None
+    notices = (*read.notices, *_unresolved(endpoints))
+    librechat_config = dataclasses.replace(read, notices=notices)
+    return msgspec.structs.replace(
+        settings, endpoints=endpoints, balance=balance, librechat=librechat_config
+    )
+
+
+def _unresolved(endpoints: tuple[EndpointConfig, ...]) -> list[str]:
+    return [
+        f"endpoints.custom {e.name}: ${{{name}}} is not set; its chat turns will fail"
+        for e in endpoints
+        for name in unresolved(e)
+    ]
 
 
 def _read_yaml(path: str) -> dict[str, Any]:
@@ -189,7 +234,7 @@ def _yaml_reason(error: yaml.YAMLError) -> str:
 
 
 def _validate(raw: dict[str, Any]) -> Settings:
-    for section in ("endpoints", "balance"):
+    for section in LIBRECHAT_KEYS:
         if section in raw:
             raise SettingsError(f"{section}: not under settings:, a top-level section of its own")
     known = set(Settings.__struct_fields__)

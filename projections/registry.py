@@ -9,6 +9,7 @@ from projections.conversations.projects import ProjectsProjection
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
 from projections.identity.user_directory import UserDirectoryProjection
+from projections.keys.user_keys import UserKeyProjection
 from projections.memories.memories import MemoryProjection
 from projections.permissions.effective import PermissionsProjection
 
@@ -22,5 +23,6 @@ def all_projections() -> list[Projection]:
         ProjectsProjection(),
         BalanceProjection(),
         MemoryProjection(),
+        UserKeyProjection(),
         PermissionsProjection(),
     ]

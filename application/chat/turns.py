@@ -19,6 +19,7 @@ from application.chat.catalog import Catalog
 from application.chat.generation import Generations, Plan
 from application.chat.ports import Job, ModelRequest, Turn
 from application.chat.progress import PROTOCOL
+from application.chat.titles import KeyBinding
 from application.conversations.conversations import Conversations
 from application.conversations.messages import Messages
 from application.conversations.projects import Projects
@@ -58,6 +59,7 @@ class Turns:
         catalog: Catalog,
         generations: Generations,
         node: str,
+        bind: KeyBinding | None = None,
         memory: Callable[[UUID], str] | None = None,
     ) -> None:
         self.conversations = conversations
@@ -67,6 +69,7 @@ class Turns:
         self.bus = generations.bus
         self.frames = generations.frames
         self.node = node
+        self.bind = bind
         self.memory = memory or (lambda _user: "")
 
     async def start(self, user_id: UUID, command: StartChat) -> dict[str, Any]:
@@ -149,6 +152,8 @@ class Turns:
         )
         current = self.conversations.get(user_id, conversation_id)
         history = _history(current.messages, parent_id)
+        if self.bind is not None:  # a `user_provided` endpoint runs on the user's own key
+            endpoint = self.bind(user_id, endpoint)
         request = _request(model, history, current.settings, self.memory(user_id))
         return Plan(job, endpoint, model, request, parent_id)
 

@@ -216,7 +216,8 @@ def test_custom_endpoints_come_from_chronicle_yaml_with_variables_expanded() -> 
         "      baseURL: http://127.0.0.1:11434/v1\n      models: {default: [llama3.1]}\n"
     )
     (custom,) = [e for e in load_settings({"OLLAMA_KEY": "k-1"}).endpoints if e.kind == "custom"]
-    assert (custom.name, custom.api_key, custom.models) == ("Ollama", "k-1", ["llama3.1"])
+    # LibreChat normalizes any casing of Ollama to `ollama`
+    assert (custom.name, custom.api_key, custom.models) == ("ollama", "k-1", ["llama3.1"])
     assert custom.base_url == "http://127.0.0.1:11434/v1"
 
 
