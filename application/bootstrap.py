@@ -377,9 +377,10 @@ def _identity(
 
 
 def _memories(settings: Settings, store: EventStore) -> Memories:
-    limits = Limits(settings.memory_char_limit, settings.memory_token_limit)
+    config = settings.memory
+    limits = Limits(config.char_limit, config.token_limit)
     # counts until the exact o200k_base counter (the ledger work) is wired here
-    return Memories(store, limits, ApproximateTokens(), disabled=settings.memory_disabled)
+    return Memories(store, limits, ApproximateTokens(), disabled=config.disabled)
 
 
 @dataclass(frozen=True)

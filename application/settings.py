@@ -24,6 +24,7 @@ from application.config.librechat import (
     read_config,
 )
 from application.limit_settings import LIMIT_ENV_NAMES, LimitSettings, check_limits
+from application.memories.config import MemoryConfig, MemoryConfigError, memory_config
 
 Mode = Literal["embedded", "distributed"]
 
@@ -95,9 +96,19 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
 
     @property
     def temporary_chat_retention(self) -> timedelta:
-        """LibreChat's clamp: below 1 hour is 1 hour, above 8760 (a year) is 8760."""
-        hours = min(max(self.temporary_chat_retention_h, 1.0), 8760.0)
-        return timedelta(hours=hours)
+        """librechat.yaml's `interface.temporaryChatRetention` over TEMP_CHAT_RETENTION_HOURS,
+        as LibreChat; its clamp: below 1 hour is 1 hour, above 8760 (a year) is 8760."""
+        configured = self.librechat.interface.get("temporaryChatRetention")
+        hours = float(configured if configured is not None else self.temporary_chat_retention_h)
+        return timedelta(hours=min(max(hours, 1.0), 8760.0))
+
+    @property
+    def memory(self) -> MemoryConfig:
+        """LibreChat's `memory:` block over the CHRONICLE_MEMORY_* settings (checked at load)."""
+        defaults = MemoryConfig(
+            self.memory_disabled, self.memory_char_limit, self.memory_token_limit
+        )
+        return memory_config(self.librechat.section("memory"), defaults)
 
     @property
     def session_expiry_s(self) -> int:
@@ -201,9 +212,14 @@ def load_settings(
         raise SettingsError(f"{error} in {origin(section)}") from None
     notices = (*read.notices, *_unresolved(endpoints))
     librechat_config = dataclasses.replace(read, notices=notices)
-    return msgspec.structs.replace(
+    loaded = msgspec.structs.replace(
         settings, endpoints=endpoints, balance=balance, librechat=librechat_config
     )
+    try:
+        loaded.memory  # noqa: B018 (the `memory:` block, checked once, here)
+    except MemoryConfigError as error:
+        raise SettingsError(f"{error} in {origin('memory')}") from None
+    return loaded
 
 
 def _unresolved(endpoints: tuple[EndpointConfig, ...]) -> list[str]:

@@ -315,3 +315,25 @@ def test_memory_settings_refuse_nonsense() -> None:
     ):
         with pytest.raises(SettingsError, match=name):
             load_settings({name: value})
+
+
+def test_librechat_yaml_sets_retention_and_the_memory_block() -> None:
+    from datetime import timedelta
+
+    Path("librechat.yaml").write_text(
+        "interface:\n  temporaryChatRetention: 48\n"
+        "memory:\n  disabled: false\n  tokenLimit: 2000\n  charLimit: 500\n"
+        "  agent: {provider: openAI, model: gpt-4o-mini}\n"
+    )
+    settings = load_settings({"TEMP_CHAT_RETENTION_HOURS": "5"})
+    assert settings.temporary_chat_retention == timedelta(hours=48)  # the file wins, as LibreChat
+    assert (settings.memory.token_limit, settings.memory.char_limit) == (2000, 500)
+    assert settings.memory.disabled is False
+    assert not any(n.startswith("memory:") for n in settings.librechat.notices)
+    Path("librechat.yaml").write_text("memory:\n  disabled: true\n")
+    assert load_settings({"CHRONICLE_MEMORY_TOKEN_LIMIT": "9"}).memory.disabled is True
+    assert load_settings({"CHRONICLE_MEMORY_TOKEN_LIMIT": "9"}).memory.token_limit == 9
+    for bad in ("memory: 5\n", "memory:\n  tokenLimit: 0\n", "memory:\n  disabled: maybe\n"):
+        Path("librechat.yaml").write_text(bad)
+        with pytest.raises(SettingsError, match=r"memory.* in librechat\.yaml"):
+            load_settings({})
