@@ -191,3 +191,9 @@ def test_deleting_the_account_drops_and_shreds_its_memories(api: Api) -> None:
         assert user_memories(conn, uid) == []
     book = api.container.stores["memories"].load(MemoryBook, book_id(uid))
     assert {m.value for m in book.entries.values()} == {REDACTED}
+
+
+def test_config_interface_turns_memories_off_when_disabled(api_for: Callable[..., Api]) -> None:
+    api = api_for("sqlite", memory_disabled=True)
+    config = api.client.get("/api/config", headers=api.user("cfg@example.com")).json()
+    assert config["interface"]["memories"] is False
