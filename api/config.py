@@ -66,11 +66,12 @@ def startup_config(request: Request[Any, Any, Any]) -> dict[str, Any]:
     config |= {
         "showBirthdayIcon": False,
         "helpAndFaqURL": "/",
-        "sharedLinksEnabled": False,
-        "publicSharedLinksEnabled": False,
+        "sharedLinksEnabled": settings.sharing.enabled,
+        "publicSharedLinksEnabled": settings.sharing.public_enabled,
         "openidReuseTokens": False,
         "allowAccountDeletion": settings.allow_account_deletion,
-        "sharedLinksSnapshotFilesEnabled": False,
+        "sharedLinksSnapshotFilesEnabled": settings.sharing.enabled
+        and settings.sharing.snapshot_files,
         "interface": served_interface(settings, _served_routes(request)),
         "titleGenerationTiming": "immediate",
         "balance": settings.balance.as_librechat(),

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from dramatiq.brokers.stub import StubBroker
 
 from api.chat.frames import LibreChatFrames
+from application.admin.audit import AuditLog
 from application.billing.service import Billing
 from application.chat.ports import StreamBus
 from application.chat.service import ChatService
@@ -36,6 +37,7 @@ from application.identity.account_settings import UserSettings
 from application.identity.bans import BanRecorder, BanRevoker
 from application.identity.ports import SessionTokens
 from application.identity.revocation import Revocations, RevokedSubjects
+from application.identity.roles import Roles
 from application.identity.service import IdentityPolicy, IdentityService
 from application.keys.service import UserKeys
 from application.memories.service import ApproximateTokens, Memories
@@ -46,6 +48,9 @@ from application.permissions.service import Permissions
 from application.settings import Settings, load_settings
 from application.shared.ports import Consistency, KeyStore
 from application.shared.store import CONTEXTS, AggregateCache, CommitHook, EventStore, Position
+from application.sharing.access import AclAccess
+from application.sharing.ports import LinkAccess, ViewCounts
+from application.sharing.service import SharedLinks
 from domain.conversations.conversation import Conversation
 from domain.memories.rules import Limits
 from domain.shared.aggregate import Aggregate
@@ -54,6 +59,7 @@ from infrastructure import wiring
 from infrastructure.database import create_engine, schema_lock
 from infrastructure.eventstore.keystore import SqlKeyStore
 from infrastructure.eventstore.mapper import PersonalDataMapper
+from infrastructure.eventstore.trail import StoreTrail
 from infrastructure.limits import MemoryAbuseStore, RedisAbuseStore
 from infrastructure.masterkey import MasterKey
 from infrastructure.passwords import Argon2Hasher
@@ -64,9 +70,13 @@ from infrastructure.tokens import JwtTokens
 from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
+from projections.identity.directory import ProjectedDirectory
 from projections.keys.user_keys import ProjectedKeyExpiries
 from projections.permissions.access import ProjectedAccess
+from projections.permissions.admin_lists import ProjectedAdminLists
 from projections.registry import all_projections
+from projections.sharing.index import ProjectedLinkIndex
+from projections.sharing.view_counts import SqlViewCounts
 from workers.chat import register_titles
 from workers.conversations import RetentionSweeper
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
@@ -109,6 +119,10 @@ class Container:
     billing: Billing
     memories: Memories
     keys: UserKeys  # user-provided provider keys (`/api/keys`)
+    shared_links: SharedLinks
+    links: ProjectedLinkIndex  # the shared links a viewer opens by shareId
+    link_access: LinkAccess
+    view_counts: ViewCounts
     permissions: Permissions  # ACLs and the access checks every context calls
     capabilities: Capabilities  # system capabilities (ADMIN holds all)
     groups: Groups
@@ -117,6 +131,10 @@ class Container:
     broker: dramatiq.Broker
     poker: Poker
     abuse: AbusePolicy  # rate limits and bans (LibreChat's)
+    roles: Roles  # role documents and membership (the admin surface)
+    directory: ProjectedDirectory  # users and roles as the admin routes list them
+    audit_log: AuditLog  # LibreChat's admin audit log, read from the events and their chains
+    admin_lists: ProjectedAdminLists  # groups and grants as the admin routes list them
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
     _running: list[dramatiq.Worker | Sweeper | RetentionSweeper] = field(default_factory=list)
@@ -215,8 +233,11 @@ def bootstrap(
     keys = UserKeys(
         stores["identity"], ProjectedKeyExpiries(read_side.reads, read_side.consistency)
     )
+    directory = ProjectedDirectory(read_side.reads, read_side.consistency)
     running: list[dramatiq.Worker | Sweeper | RetentionSweeper] = []  # in-process workers
     sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
+    links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
+    link_access = AclAccess(sharing.permissions)
     container = Container(
         settings=settings,
         stores=stores,
@@ -241,6 +262,10 @@ def bootstrap(
         billing=Billing(stores["billing"], settings.balance),
         memories=memories,
         keys=keys,
+        shared_links=SharedLinks(stores["sharing"], conversations, links, link_access),
+        links=links,
+        link_access=link_access,
+        view_counts=_view_counts(read_side.db, keys_db),
         permissions=sharing.permissions,
         capabilities=sharing.capabilities,
         groups=sharing.groups,
@@ -249,6 +274,10 @@ def bootstrap(
         broker=shared.broker,
         poker=read_side.poker,
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
+        roles=Roles(stores["identity"], directory),
+        directory=directory,
+        audit_log=AuditLog(StoreTrail(stores), directory.names),
+        admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
         redis=shared.redis,
         commit_listeners=listeners,
         _running=running,
@@ -256,6 +285,13 @@ def bootstrap(
     if workers:
         container.start_workers()
     return container
+
+
+def _view_counts(db: sa.Engine, keys_db: sa.Engine) -> SqlViewCounts:
+    counts = SqlViewCounts(db)
+    with schema_lock(keys_db):  # processes starting together create tables one at a time
+        counts.create_table()
+    return counts
 
 
 def _stores(

@@ -25,6 +25,7 @@ from application.config.librechat import (
 )
 from application.limit_settings import LIMIT_ENV_NAMES, LimitSettings, check_limits
 from application.memories.config import MemoryConfig, MemoryConfigError, memory_config
+from application.sharing.config import SharingSettings
 
 Mode = Literal["embedded", "distributed"]
 
@@ -55,6 +56,9 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     allow_registration: bool = True
     allow_email_login: bool = True
     allow_account_deletion: bool = True  # LibreChat's default; when off only admins may
+    allow_shared_links: bool = True  # LibreChat's ALLOW_SHARED_LINKS (unset: on)
+    allow_shared_links_public: bool = False  # ALLOW_SHARED_LINKS_PUBLIC: view without signing in
+    shared_links_snapshot_files: bool = True  # SHARED_LINKS_SNAPSHOT_FILES
     min_password_length: int = 8
     app_title: str = "Chronicle"
     domain_client: str = "http://localhost:3080"
@@ -111,6 +115,14 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
         return memory_config(self.librechat.section("memory"), defaults)
 
     @property
+    def sharing(self) -> SharingSettings:
+        return SharingSettings(
+            enabled=self.allow_shared_links,
+            public=self.allow_shared_links_public,
+            snapshot_files=self.shared_links_snapshot_files,
+        )
+
+    @property
     def session_expiry_s(self) -> int:
         return self.session_expiry_ms // 1000
 
@@ -144,6 +156,9 @@ ENV_NAMES: dict[str, str] = {
     "ALLOW_REGISTRATION": "allow_registration",
     "ALLOW_EMAIL_LOGIN": "allow_email_login",
     "ALLOW_ACCOUNT_DELETION": "allow_account_deletion",
+    "ALLOW_SHARED_LINKS": "allow_shared_links",
+    "ALLOW_SHARED_LINKS_PUBLIC": "allow_shared_links_public",
+    "SHARED_LINKS_SNAPSHOT_FILES": "shared_links_snapshot_files",
     "MIN_PASSWORD_LENGTH": "min_password_length",
     "APP_TITLE": "app_title",
     "DOMAIN_CLIENT": "domain_client",

@@ -8,15 +8,18 @@ from projections.conversations.presets import PresetsProjection
 from projections.conversations.projects import ProjectsProjection
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
+from projections.identity.role_directory import RoleDirectoryProjection
 from projections.identity.user_directory import UserDirectoryProjection
 from projections.keys.user_keys import UserKeyProjection
 from projections.memories.memories import MemoryProjection
 from projections.permissions.effective import PermissionsProjection
+from projections.sharing.shared_links import SharedLinksProjection
 
 
 def all_projections() -> list[Projection]:
     return [
         UserDirectoryProjection(),
+        RoleDirectoryProjection(),
         ConversationListProjection(),
         TranscriptProjection(),
         PresetsProjection(),
@@ -24,5 +27,6 @@ def all_projections() -> list[Projection]:
         BalanceProjection(),
         MemoryProjection(),
         UserKeyProjection(),
+        SharedLinksProjection(),
         PermissionsProjection(),
     ]

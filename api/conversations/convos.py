@@ -23,9 +23,10 @@ from application.conversations.copies import Copied
 from domain.conversations.project import is_project_id
 from domain.shared.errors import Invalid, NotFound
 from projections.conversations import queries
+from projections.sharing import queries as sharing_queries
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
-LIST_PROJECTIONS = ["conversation_list"]
+LIST_PROJECTIONS = ["conversation_list", "shared_links"]
 
 
 def parse_id(value: str | None, what: str = "Conversation") -> UUID:
@@ -45,13 +46,14 @@ class ConvosController(Controller):
         container = container_of(request)
         container.consistency.wait(user_id, LIST_PROJECTIONS)
         page = _page(container, user_id, params)
-        shared = shared_among(container, user_id, [r["conversation_id"] for r in page.rows])
-        return {
-            "conversations": [
-                conversation_row_json(r, r["conversation_id"] in shared) for r in page.rows
-            ],
-            "nextCursor": page.next_cursor,
-        }
+        items = [conversation_row_json(r) for r in page.rows]
+        if container.settings.sharing.enabled:  # LibreChat's `isShared` badge
+            with container.reads.connect() as conn:
+                ids = [item["conversationId"] for item in items]
+                shared = sharing_queries.shared_conversations(conn, user_id, ids)
+            for item in items:
+                item["isShared"] = item["conversationId"] in shared
+        return {"conversations": items, "nextCursor": page.next_cursor}
 
     @get("/gen_title/{conversation_id:str}")
     async def gen_title(
@@ -172,13 +174,6 @@ class ConvosController(Controller):
         copies = container_of(request).copies
         await to_thread.run_sync(copies.import_export, user_id, parsed)
         return Response({"message": "Conversation(s) imported successfully"}, status_code=201)
-
-
-def shared_among(container: Any, user_id: UUID, conversation_ids: list[str]) -> set[str]:
-    """Which of a page's conversations have an active shared link, in one lookup per page as
-    LibreChat's attachSharedFlags does. The hook for shared links: none exist yet, so none;
-    the `shares` work answers it from its read model."""
-    return set()
 
 
 def _flagged(

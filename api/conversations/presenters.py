@@ -87,9 +87,8 @@ def conversation_json(conversation: Conversation) -> dict[str, Any]:
     }
 
 
-def conversation_row_json(row: dict[str, Any], shared: bool = False) -> dict[str, Any]:
-    """A list item, from a conversation-list read-model row; `shared`: it has an active
-    shared link (LibreChat's `isShared` badge)."""
+def conversation_row_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A list item, from a conversation-list read-model row."""
     settings = row.get("settings") or {}
     return {
         "_id": row["conversation_id"],
@@ -107,7 +106,6 @@ def conversation_row_json(row: dict[str, Any], shared: bool = False) -> dict[str
         "pinned": row["pinned"],
         "isArchived": row["is_archived"],
         "archivedAt": iso(row["archived_at"]),
-        "isShared": shared,
         "createdAt": iso(row["created_at"]),
         "updatedAt": iso(row["updated_at"]),
     }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+import msgspec
+
 from domain.shared.events import DomainEvent
 
 
@@ -38,8 +40,13 @@ class UserLoginFailed(DomainEvent, frozen=True, kw_only=True):
 
 
 class UserRoleChanged(DomainEvent, frozen=True, kw_only=True):
+    """`previous` and `changed_by` (the admin; None for the CLI) are empty on events recorded
+    before the admin routes existed."""
+
     TOPIC = "identity.UserRoleChanged"
     role: str
+    previous: str = ""
+    changed_by: UUID | None = None
 
 
 class UserDeleted(DomainEvent, frozen=True, kw_only=True):
@@ -162,3 +169,43 @@ class UserPluginUninstalled(DomainEvent, frozen=True, kw_only=True):
     plugin_key: str
     auth_fields: list[str] = []
     listed: bool = True
+
+
+Permissions = dict[str, dict[str, bool]]
+
+
+class RoleDefined(DomainEvent, frozen=True, kw_only=True):
+    """A role document exists: a custom role created, a built-in one first changed, or a
+    renamed one under its new name (`renamed_from`). `permissions`: the flags set on it."""
+
+    TOPIC = "identity.RoleDefined"
+    name: str
+    description: str = ""
+    permissions: Permissions = msgspec.field(default_factory=dict)
+    renamed_from: str = ""
+    actor_id: UUID | None = None
+
+
+class RolePermissionsUpdated(DomainEvent, frozen=True, kw_only=True):
+    """Flags set on the role, merged over the ones it had (`permissions`: only those sent)."""
+
+    TOPIC = "identity.RolePermissionsUpdated"
+    name: str
+    permissions: Permissions
+    actor_id: UUID | None = None
+
+
+class RoleDescribed(DomainEvent, frozen=True, kw_only=True):
+    TOPIC = "identity.RoleDescribed"
+    name: str
+    description: str
+    actor_id: UUID | None = None
+
+
+class RoleDeleted(DomainEvent, frozen=True, kw_only=True):
+    """`renamed_to`: the role lives on under that name (its `RoleDefined.renamed_from`)."""
+
+    TOPIC = "identity.RoleDeleted"
+    name: str
+    renamed_to: str = ""
+    actor_id: UUID | None = None

@@ -94,12 +94,15 @@ class User(Aggregate):
         self._require_active()
         self._record(UserBanLifted, reason=reason)
 
-    def change_role(self, role: str) -> None:
+    def change_role(self, role: str, changed_by: UUID | None = None) -> bool:
+        """Any role the caller checked exists (built in, or a custom Role); False: no change."""
         self._require_active()
-        if role not in ROLES:
-            raise Invalid(f"unknown role {role!r}")
-        if role != self.role:
-            self._record(UserRoleChanged, role=role)
+        if not role:
+            raise Invalid("role is required")
+        if role == self.role:
+            return False
+        self._record(UserRoleChanged, role=role, previous=self.role, changed_by=changed_by)
+        return True
 
     def delete(self) -> None:
         self._require_active()

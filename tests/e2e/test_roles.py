@@ -9,7 +9,8 @@ from api.identity.roles import SERVED_BY
 from tests.e2e.conftest import Api
 from tests.e2e.test_api_coverage import DOC, documented
 
-SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "PEOPLE_PICKER", "MEMORIES"}  # served today
+# the features Chronicle serves today
+SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "PEOPLE_PICKER", "SHARED_LINKS", "MEMORIES"}
 MEMORIES = {"USE", "CREATE", "UPDATE", "READ", "OPT_OUT"}  # LibreChat's defaults
 
 
@@ -37,11 +38,18 @@ def test_roles_grant_only_served_features_for_user_and_admin(api: Api) -> None:
         "SHARE_PUBLIC": False,
     }
     assert own["permissions"]["MCP_SERVERS"]["USE"] is False
-    served = {"BOOKMARKS": {"USE"}, "TEMPORARY_CHAT": {"USE"}, "MEMORIES": MEMORIES}
+    shared_links = {"CREATE", "SHARE", "SHARE_PUBLIC"}  # LibreChat's defaults for both roles
+    served = {
+        "BOOKMARKS": {"USE"},
+        "TEMPORARY_CHAT": {"USE"},
+        "SHARED_LINKS": shared_links,
+        "MEMORIES": MEMORIES,
+    }
     assert _granted(own) == served
     assert _granted(boss) == {
         **served,
         "PEOPLE_PICKER": {"VIEW_USERS", "VIEW_GROUPS", "VIEW_ROLES"},
+        "SHARED_LINKS": shared_links,
     }
 
 

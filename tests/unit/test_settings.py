@@ -337,3 +337,18 @@ def test_librechat_yaml_sets_retention_and_the_memory_block() -> None:
         Path("librechat.yaml").write_text(bad)
         with pytest.raises(SettingsError, match=r"memory.* in librechat\.yaml"):
             load_settings({})
+
+
+def test_shared_link_switches_use_librechats_names_and_defaults() -> None:
+    default = load_settings({}).sharing
+    assert (default.enabled, default.public, default.snapshot_files) == (True, False, True)
+    assert not default.public_enabled
+    changed = load_settings(
+        {
+            "ALLOW_SHARED_LINKS": "false",
+            "ALLOW_SHARED_LINKS_PUBLIC": "true",
+            "SHARED_LINKS_SNAPSHOT_FILES": "false",
+        }
+    ).sharing
+    assert (changed.enabled, changed.public, changed.snapshot_files) == (False, True, False)
+    assert not changed.public_enabled  # public links need shared links on
