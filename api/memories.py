@@ -13,9 +13,11 @@ from litestar.di import Provide
 
 from api.conversations.presenters import iso
 from api.deps import container_of, provide_user_id
+from api.identity.role_permissions import document
 from api.strict import decode
+from application.bootstrap import Container
 from domain.memories.memory_book import Memory
-from domain.shared.errors import Invalid
+from domain.shared.errors import Invalid, NotFound
 from projections.memories.queries import user_memories
 
 MAX_BODY = 100 * 1024  # LibreChat's `express.json({ limit: '100kb' })` on these routes
@@ -33,13 +35,33 @@ class PreferencesBody(msgspec.Struct, kw_only=True):
     memories: bool
 
 
+# LibreChat's generateCheckAccess per route: USE and the route's own flag of MEMORIES
+READ = ("USE", "READ")
+CREATE = ("USE", "CREATE")
+UPDATE = ("USE", "UPDATE")
+OPT_OUT = ("USE", "OPT_OUT")
+FORBIDDEN = {"message": "Forbidden: Insufficient permissions"}
+
+
+def allowed(container: Container, user_id: UUID, flags: tuple[str, ...]) -> bool:
+    """The caller's role (as admins set it) grants every flag of MEMORIES."""
+    try:
+        role = container.identity.profile(user_id).role
+    except NotFound:
+        return False
+    granted = ((document(container, role) or {}).get("permissions") or {}).get("MEMORIES", {})
+    return all(granted.get(flag) for flag in flags)
+
+
 class MemoriesController(Controller):
     path = "/api/memories"
     dependencies = {"user_id": Provide(provide_user_id)}
 
     @get("/", sync_to_thread=True)
-    def list_memories(self, request: Request[Any, Any, Any], user_id: UUID) -> dict[str, Any]:
+    def list_memories(self, request: Request[Any, Any, Any], user_id: UUID) -> Any:
         container = container_of(request)
+        if not allowed(container, user_id, READ):
+            return Response(FORBIDDEN, status_code=403)
         container.consistency.wait(user_id, ["memories"])
         with container.reads.connect() as conn:
             rows = user_memories(conn, user_id)
@@ -58,6 +80,8 @@ class MemoriesController(Controller):
 
     @post("/", status_code=201, sync_to_thread=True)
     def create(self, request: Request[Any, Any, Any], user_id: UUID, body: bytes) -> Any:
+        if not allowed(container_of(request), user_id, CREATE):
+            return Response(FORBIDDEN, status_code=403)
         data = _body(body, MemoryBody)
         if isinstance(data, Response):
             return data
@@ -67,6 +91,8 @@ class MemoriesController(Controller):
     # The fixed path, declared beside `/{key}` so that it is never taken for a key.
     @patch("/preferences", sync_to_thread=True)
     def preferences(self, request: Request[Any, Any, Any], user_id: UUID, body: bytes) -> Any:
+        if not allowed(container_of(request), user_id, OPT_OUT):
+            return Response(FORBIDDEN, status_code=403)
         try:
             data = decode(body, PreferencesBody)
         except Invalid:
@@ -76,6 +102,8 @@ class MemoriesController(Controller):
 
     @patch("/{key:str}", sync_to_thread=True)
     def update(self, request: Request[Any, Any, Any], user_id: UUID, key: str, body: bytes) -> Any:
+        if not allowed(container_of(request), user_id, UPDATE):
+            return Response(FORBIDDEN, status_code=403)
         data = _body(body, MemoryBody)
         if isinstance(data, Response):
             return data
@@ -83,8 +111,11 @@ class MemoriesController(Controller):
         return {"updated": True, "memory": _memory(user_id, memory)}
 
     @delete("/{key:str}", status_code=200, sync_to_thread=True)
-    def remove(self, request: Request[Any, Any, Any], user_id: UUID, key: str) -> dict[str, Any]:
-        container_of(request).memories.delete(user_id, key)
+    def remove(self, request: Request[Any, Any, Any], user_id: UUID, key: str) -> Any:
+        container = container_of(request)
+        if not allowed(container, user_id, UPDATE):  # LibreChat's delete checks UPDATE
+            return Response(FORBIDDEN, status_code=403)
+        container.memories.delete(user_id, key)
         return {"deleted": True}
 
 

@@ -52,6 +52,7 @@ from application.sharing.access import AclAccess
 from application.sharing.ports import LinkAccess, ViewCounts
 from application.sharing.service import SharedLinks
 from domain.conversations.conversation import Conversation
+from domain.identity.roles import permissions
 from domain.memories.rules import Limits
 from domain.shared.aggregate import Aggregate
 from domain.shared.errors import DomainError
@@ -229,11 +230,12 @@ def bootstrap(
         settings.temporary_chat_retention,
     )
     messages = Messages(conversations)
-    memories = _memories(settings, stores["memories"])
     keys = UserKeys(
         stores["identity"], ProjectedKeyExpiries(read_side.reads, read_side.consistency)
     )
     directory = ProjectedDirectory(read_side.reads, read_side.consistency)
+    roles = Roles(stores["identity"], directory)
+    memories = _memories(settings, stores["memories"], _memory_use(roles, identity.service))
     running: list[dramatiq.Worker | Sweeper | RetentionSweeper] = []  # in-process workers
     sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
     links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
@@ -274,7 +276,7 @@ def bootstrap(
         broker=shared.broker,
         poker=read_side.poker,
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
-        roles=Roles(stores["identity"], directory),
+        roles=roles,
         directory=directory,
         audit_log=AuditLog(StoreTrail(stores), directory.names),
         admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
@@ -412,11 +414,27 @@ def _identity(
     return Identity(service, tokens, revocations)
 
 
-def _memories(settings: Settings, store: EventStore) -> Memories:
+def _memories(settings: Settings, store: EventStore, may_use: Callable[[UUID], bool]) -> Memories:
     config = settings.memory
     limits = Limits(config.char_limit, config.token_limit)
     # counts until the exact o200k_base counter (the ledger work) is wired here
-    return Memories(store, limits, ApproximateTokens(), disabled=config.disabled)
+    return Memories(store, limits, ApproximateTokens(), config.disabled, may_use)
+
+
+def _memory_use(roles: Roles, identity: IdentityService) -> Callable[[UUID], bool]:
+    """Whether the user's role grants MEMORIES USE (LibreChat's check before memories join a
+    turn), with the flags admins set on the role."""
+
+    def may_use(user_id: UUID) -> bool:
+        try:
+            role = identity.profile(user_id).role
+        except DomainError:
+            return False
+        state = roles.get(role)
+        stored = state.permissions if state is not None else None
+        return permissions(role, {"MEMORIES"}, stored)["MEMORIES"]["USE"]
+
+    return may_use
 
 
 @dataclass(frozen=True)

@@ -37,12 +37,15 @@ class Memories:
         limits: Limits,
         tokens: TokenCounter,
         disabled: bool = False,
+        may_use: Callable[[UUID], bool] | None = None,
     ) -> None:
-        """`disabled`: LibreChat's `memory.disabled` (no memory reaches a model)."""
+        """`disabled`: LibreChat's `memory.disabled` (no memory reaches a model). `may_use`:
+        whether the user's role grants MEMORIES USE (all may without it)."""
         self.store = store
         self.limits = limits
         self.tokens = tokens
         self.disabled = disabled
+        self.may_use = may_use or (lambda _user: True)
 
     def book(self, user_id: UUID) -> MemoryBook | None:
         if not self.store.exists(book_id(user_id)):
@@ -77,7 +80,7 @@ class Memories:
     def context(self, user_id: UUID) -> str:
         """What a chat turn adds to the system prompt: LibreChat's memory instructions and the
         user's memories without keys, oldest first; empty when memories are off."""
-        if self.disabled:
+        if self.disabled or not self.may_use(user_id):
             return ""
         book = self.book(user_id)
         if book is None or not book.enabled or not book.entries:

@@ -174,10 +174,32 @@ def test_memory_disabled_keeps_them_from_the_model(api_for: Callable[..., Api]) 
         assert "vegetarian" not in _turn(api, me, "what should I cook")
 
 
-def test_roles_grant_memories(api: Api) -> None:
+def test_the_roles_permissions_decide_as_librechat(api: Api) -> None:
+    admin = api.user("memory-admin@example.com")  # the first account is the admin
     me = api.user("roles-memories@example.com")
     role = api.client.get("/api/roles/USER", headers=me).json()
     assert role["permissions"]["MEMORIES"]["USE"] is True
+    assert _create(api, me, "kept", "a fact").status_code == 201
+    changed = api.client.put("/api/roles/USER/memories", headers=admin, json={"CREATE": False})
+    assert changed.status_code == 200, changed.text
+    head = api.events("memories")
+    refused = _create(api, me, "more", "another fact")
+    assert refused.status_code == 403
+    assert refused.json() == {"message": "Forbidden: Insufficient permissions"}
+    assert api.events("memories") == head
+    assert api.client.get("/api/memories", headers=me).status_code == 200  # READ still granted
+    assert _create(api, admin, "mine", "the admin's").status_code == 201  # ADMIN unchanged
+    api.client.put("/api/roles/USER/memories", headers=admin, json={"USE": False})
+    for method, url, body in (
+        ("get", "/api/memories", None),
+        ("patch", "/api/memories/kept", {"value": "x"}),
+        ("delete", "/api/memories/kept", None),
+        ("patch", "/api/memories/preferences", {"memories": False}),
+    ):
+        assert api.client.request(method, url, headers=me, json=body).status_code == 403, url
+    assert not api.container.memories.context(
+        UUID(api.client.get("/api/user", headers=me).json()["id"])
+    )  # no USE: the memory stays out of the model's context
 
 
 def test_deleting_the_account_drops_and_shreds_its_memories(api: Api) -> None:
