@@ -20,7 +20,9 @@ from dramatiq.brokers.stub import StubBroker
 
 from api.chat.frames import LibreChatFrames
 from application.admin.audit import AuditLog
+from application.billing.charges import Charges
 from application.billing.service import Billing
+from application.chat.charging import TurnBilling
 from application.chat.ports import StreamBus
 from application.chat.service import ChatService
 from application.chat.titles import Titles
@@ -40,7 +42,7 @@ from application.identity.revocation import Revocations, RevokedSubjects
 from application.identity.roles import Roles
 from application.identity.service import IdentityPolicy, IdentityService
 from application.keys.service import UserKeys
-from application.memories.service import ApproximateTokens, Memories
+from application.memories.service import Memories
 from application.permissions.audit import AccessAudit
 from application.permissions.capabilities import Capabilities
 from application.permissions.groups import Groups
@@ -51,6 +53,7 @@ from application.shared.store import CONTEXTS, AggregateCache, CommitHook, Event
 from application.sharing.access import AclAccess
 from application.sharing.ports import LinkAccess, ViewCounts
 from application.sharing.service import SharedLinks
+from domain.billing.prices import load_price_table
 from domain.conversations.conversation import Conversation
 from domain.identity.roles import permissions
 from domain.memories.rules import Limits
@@ -87,8 +90,9 @@ log = logging.getLogger("chronicle.config")
 # Long-lived aggregates load from their latest snapshot plus the events after it.
 SNAPSHOT_EVERY: dict[str, dict[type[Aggregate], int]] = {"conversations": {Conversation: 100}}
 # contexts whose aggregates are kept in memory (CHRONICLE_AGGREGATE_CACHE of them per store):
-# the ones loaded on every chat turn and message post
-CACHED_CONTEXTS = ("conversations",)
+# the ones loaded on every chat turn and message post (billing: the user's ledger account, held
+# and settled on every turn while balance is enabled)
+CACHED_CONTEXTS = ("conversations", "billing")
 
 
 @dataclass
@@ -260,7 +264,9 @@ def bootstrap(
         bulk=Bulk(conversations),
         copies=Copies(conversations),
         retention=Retention(conversations),
-        chat=_chat(settings, conversations, messages, shared.broker, keys, memories),
+        chat=_chat(
+            settings, conversations, messages, shared.broker, keys, stores["billing"], memories
+        ),
         billing=Billing(stores["billing"], settings.balance),
         memories=memories,
         keys=keys,
@@ -415,10 +421,11 @@ def _identity(
 
 
 def _memories(settings: Settings, store: EventStore, may_use: Callable[[UUID], bool]) -> Memories:
+    from infrastructure.tokenizer.bpe import O200kCounter  # LibreChat counts memories so
+
     config = settings.memory
     limits = Limits(config.char_limit, config.token_limit)
-    # counts until the exact o200k_base counter (the ledger work) is wired here
-    return Memories(store, limits, ApproximateTokens(), config.disabled, may_use)
+    return Memories(store, limits, O200kCounter(), config.disabled, may_use)
 
 
 def _memory_use(roles: Roles, identity: IdentityService) -> Callable[[UUID], bool]:
@@ -477,14 +484,20 @@ def _chat(
     messages: Messages,
     broker: dramatiq.Broker,
     keys: UserKeys,
+    billing_store: EventStore,
     memories: Memories,
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
     # process that only imports this module (`chronicle --help`, test collection) must not pay
     from infrastructure.chat.catalog import build_catalog
+    from infrastructure.tokenizer.bpe import O200kCounter
 
     catalog = build_catalog(list(settings.endpoints), settings.echo_delay_s)
-    titler = Titles(conversations, catalog, keys.bind)  # the title actor's: registered first
+    billing = TurnBilling(
+        Charges(billing_store, settings.balance, load_price_table()), O200kCounter()
+    )
+    # the title actor's: registered before the chat
+    titler = Titles(conversations, catalog, keys.bind, billing)
     return ChatService(
         conversations,
         messages,
@@ -495,6 +508,7 @@ def _chat(
         titles=register_titles(broker, titler).send,
         titler=titler,
         bind=keys.bind,
+        billing=billing,
         memory=memories.context,
     )
 

@@ -1,15 +1,24 @@
 """`make bench` (quick, a few minutes) or `make bench SCALE=full`: one table of ratios.
 `python -m bench --only http` runs a subset (append, streaming, http, projection, memory,
-revocation, snapshots)."""
+revocation, snapshots, ledger)."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import append, http, memory, projection, revocation, snapshots, streaming
+from bench import append, http, ledger, memory, projection, revocation, snapshots, streaming
 from bench.common import Row, print_table, scratch_database
 
-SCENARIOS = ("append", "http", "projection", "memory", "streaming", "revocation", "snapshots")
+SCENARIOS = (
+    "append",
+    "http",
+    "projection",
+    "memory",
+    "streaming",
+    "revocation",
+    "snapshots",
+    "ledger",
+)
 
 
 def main() -> None:
@@ -50,6 +59,11 @@ def main() -> None:
         with scratch_database() as url:
             rows += snapshots.run(url, 5000)
         tools.append("snapshots: in-process store loads (PostgreSQL)")
+    if "ledger" in only:
+        with scratch_database() as url:
+            # the read model's catch-up takes most of the time: ~1 minute for 10k entries
+            rows += ledger.run(url, 10_000 if quick else 100_000, 3 if quick else 5)
+        tools.append("ledger: in-process audit (events) and SQL (PostgreSQL)")
     print_table(rows, tool="; ".join(tools))
     for note in notes:
         print(f"note: {note}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.billing.balances import BalanceProjection
+from projections.billing.transactions import TransactionsProjection
 from projections.conversations.conversation_list import ConversationListProjection
 from projections.conversations.presets import PresetsProjection
 from projections.conversations.projects import ProjectsProjection
@@ -28,5 +29,6 @@ def all_projections() -> list[Projection]:
         MemoryProjection(),
         UserKeyProjection(),
         SharedLinksProjection(),
+        TransactionsProjection(),
         PermissionsProjection(),
     ]

@@ -6,6 +6,7 @@ from typing import Protocol
 
 
 class TokenCounter(Protocol):
-    """Tokens in a text, as LibreChat counts a memory's value (o200k_base)."""
+    """Tokens in a text, as LibreChat counts a memory's value (`Tokenizer.getTokenCount(value,
+    'o200k_base')`)."""
 
     def count(self, text: str) -> int: ...

@@ -4,7 +4,6 @@ data-schemas methods/memory.ts). Each command loads the user's MemoryBook, decid
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import TypeVar
 from uuid import UUID
@@ -21,13 +20,6 @@ INSTRUCTIONS = (
     "The system automatically stores important user information and can update or delete "
     "memories based on user requests, enabling dynamic memory management."
 )
-
-
-class ApproximateTokens:
-    """About four characters a token: the count used until an exact tokenizer is wired."""
-
-    def count(self, text: str) -> int:
-        return math.ceil(len(text) / 4)
 
 
 class Memories:

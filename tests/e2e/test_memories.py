@@ -106,11 +106,13 @@ def test_bad_input_answers_librechats_errors_and_records_nothing(api: Api) -> No
 def test_token_limit_is_enforced_and_reported(api_for: Callable[..., Api]) -> None:
     api = api_for("sqlite", memory_token_limit=10, memory_char_limit=100)
     me = api.user("limited@example.com")
-    assert _create(api, me, "first", "a" * 32).status_code == 201  # 8 tokens
-    refused = _create(api, me, "second", "b" * 40)
+    first = "The user lives in Lyon"  # o200k_base: 5 tokens, as LibreChat counts them
+    made = _create(api, me, "first", first)
+    assert made.status_code == 201 and made.json()["memory"]["tokenCount"] == 5
+    refused = _create(api, me, "second", "and works as a chemical engineer")
     assert refused.status_code == 400
     assert refused.json()["error"] == (
-        "Adding this memory would exceed the token limit of 10. Current usage: 8 tokens."
+        "Adding this memory would exceed the token limit of 10. Current usage: 5 tokens."
     )
     assert (
         _create(api, me, "third", "c" * 101)
@@ -118,7 +120,7 @@ def test_token_limit_is_enforced_and_reported(api_for: Callable[..., Api]) -> No
         .startswith("Value exceeds maximum length of 100 characters.")
     )
     listed = api.client.get("/api/memories", headers=me).json()
-    assert (listed["tokenLimit"], listed["charLimit"], listed["usagePercentage"]) == (10, 100, 80)
+    assert (listed["tokenLimit"], listed["charLimit"], listed["usagePercentage"]) == (10, 100, 50)
 
 
 def _openai(api: Api, url: str) -> None:
