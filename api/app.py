@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 
-from api import billing, health, limits, observability
+from api import billing, health, limits, observability, search
 from api.bodies import BodyRequest
 from api.chat.controllers import ChatController
 from api.conversations.convos import ConvosController
@@ -63,6 +63,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             *auth.ROUTES,
             *STARTUP,
             *billing.ROUTES,
+            *search.ROUTES,
             ConvosController,
             MessagesController,
             TagsController,

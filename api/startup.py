@@ -95,11 +95,6 @@ async def banner() -> None:
     return None
 
 
-@get("/api/search/enable", dependencies=AUTH)
-async def search_enabled(user_id: UUID) -> bool:
-    return False
-
-
 @get(["/api/presets", "/api/files", "/api/user/settings/favorites"], dependencies=AUTH)
 async def empty_lists(user_id: UUID) -> list[Any]:
     return []
@@ -137,7 +132,6 @@ ROUTES = [
     endpoints,
     models,
     banner,
-    search_enabled,
     empty_lists,
     empty_objects,
     projects,

@@ -5,6 +5,7 @@ infrastructure is built from the settings lives in `infrastructure/wiring.py`.""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Callable
@@ -32,7 +33,9 @@ from application.identity.bans import BanRecorder, BanRevoker
 from application.identity.ports import SessionTokens
 from application.identity.revocation import Revocations, RevokedSubjects
 from application.identity.service import IdentityPolicy, IdentityService
-from application.settings import Settings, load_settings
+from application.search.ports import OwnDocuments, SearchIndex
+from application.search.service import Search
+from application.settings import Settings, load_settings, search_backend
 from application.shared.ports import Consistency, KeyStore
 from application.shared.store import CONTEXTS, AggregateCache, CommitHook, EventStore, Position
 from domain.conversations.conversation import Conversation
@@ -52,6 +55,7 @@ from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
 from projections.registry import all_projections
+from projections.search.documents import SearchProjection
 from workers.chat import register_titles
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
 
@@ -89,6 +93,7 @@ class Container:
     broker: dramatiq.Broker
     poker: Poker
     abuse: AbusePolicy  # rate limits and bans (LibreChat's)
+    search: Search
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
     _running: list[dramatiq.Worker | Sweeper] = field(default_factory=list)
@@ -170,7 +175,10 @@ def bootstrap(
     listeners: list[CommitHook] = []
     stores = _stores(settings, urls, keys_db, keystore, listeners)
     shared = _coordination(settings)
-    read_side = _read_side(settings, urls, stores, shared)
+    search_projection = SearchProjection(
+        settings.search_language, outbox=search_backend(settings) == "meilisearch"
+    )
+    read_side = _read_side(settings, urls, stores, shared, search_projection)
     listeners += [_mark_writer(shared.watermarks), read_side.poker.committed]
     identity = _identity(settings, stores["identity"], secrets, keystore, master, shared.revoked)
     conversations = Conversations(
@@ -200,6 +208,7 @@ def bootstrap(
         broker=shared.broker,
         poker=read_side.poker,
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
+        search=_search(settings, read_side, search_projection),
         redis=shared.redis,
         commit_listeners=listeners,
     )
@@ -272,12 +281,13 @@ def _read_side(
     urls: wiring.DatabaseUrls,
     stores: dict[str, EventStore],
     shared: Coordination,
+    search: SearchProjection,
 ) -> ReadSide:
     """The read models' database, the projection engine over it, and what keeps it current."""
     db = create_engine(
         urls.read_models, settings.postgres_pool_size * 2, settings.postgres_max_overflow
     )
-    engine = ProjectionEngine(db, stores, all_projections())
+    engine = ProjectionEngine(db, stores, all_projections(search))
     engine.prepare()
     poker = Poker(register_catch_up(shared.broker, engine, shared.pending), shared.pending, engine)
     return ReadSide(
@@ -287,6 +297,44 @@ def _read_side(
         ReadYourWrites(engine, shared.watermarks, settings.read_your_writes_timeout_s),
         poker,
     )
+
+
+def _search(settings: Settings, read_side: ReadSide, projection: SearchProjection) -> Search:
+    """The configured backend over the search projection; Meilisearch is fed after each of
+    its catch-ups (and so by every sweep, which retries a feed that failed)."""
+    from infrastructure.search import meili
+    from infrastructure.search.postgres import PostgresIndex
+    from infrastructure.search.sqlite import Fts5Index
+
+    backend = search_backend(settings)
+    index: SearchIndex
+    if backend == "meilisearch":
+        client = meili.client(settings.meili_host, settings.meili_master_key)
+        feeder = meili.MeiliFeeder(read_side.db, client, projection)
+        feeder.prepare()
+        read_side.engine.on_caught_up.append(_feed(feeder.sync, projection.name))
+        index = meili.MeiliIndex(client)
+    elif backend == "postgres":
+        index = PostgresIndex(read_side.reads, projection)
+    else:
+        index = Fts5Index(read_side.db, projection)
+
+    def caught_up(user_id: UUID) -> None:
+        read_side.consistency.wait(user_id, [projection.name])
+
+    return Search(index, OwnDocuments(), settings.search, caught_up)
+
+
+def _feed(sync: Callable[[], int], name: str) -> Callable[[str], None]:
+    def feed(caught_up: str) -> None:
+        if caught_up != name:
+            return
+        try:
+            sync()
+        except Exception:  # Meilisearch down: the next catch-up (the sweep) feeds again
+            logging.getLogger(__name__).warning("meilisearch feed failed", exc_info=True)
+
+    return feed
 
 
 def _mark_writer(watermarks: Watermarks) -> CommitHook:

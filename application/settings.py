@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -63,6 +64,13 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     # a refresh token presented again this soon after its rotation gets the same new token
     # (two tabs refreshing at once); later, reuse revokes the session
     refresh_reuse_grace_s: float = 10.0
+    # search (LibreChat's SEARCH, MEILI_HOST, MEILI_MASTER_KEY): the backend is Meilisearch
+    # when a host is set, else the read-model database's own full-text (FTS5 or tsvector)
+    search: bool = True
+    search_backend: str = ""  # "" (choose as above), "sqlite", "postgres" or "meilisearch"
+    search_language: str = "english"  # PostgreSQL's text search configuration
+    meili_host: str = ""
+    meili_master_key: str = ""
     # the model endpoints, from LibreChat's provider variables (OPENAI_API_KEY, …) and
     # chronicle.yaml's top-level `endpoints:`; not a `settings:` key
     endpoints: tuple[EndpointConfig, ...] = (ECHO,)
@@ -117,6 +125,12 @@ ENV_NAMES: dict[str, str] = {
     "CHRONICLE_TITLE_WAIT": "title_wait_s",
     **LIMIT_ENV_NAMES,
     "CHRONICLE_REFRESH_REUSE_GRACE": "refresh_reuse_grace_s",
+    "SEARCH": "search",
+    "CHRONICLE_SEARCH_BACKEND": "search_backend",
+    "CHRONICLE_SEARCH_LANGUAGE": "search_language",
+    "MEILI_URL": "meili_host",  # compose.yaml's name
+    "MEILI_HOST": "meili_host",  # LibreChat's (wins when both are set)
+    "MEILI_MASTER_KEY": "meili_master_key",
 }
 
 _FIELD_TO_ENV = {field: env for env, field in ENV_NAMES.items()}
@@ -249,5 +263,30 @@ def _check(s: Settings) -> None:
         raise SettingsError("CHRONICLE_AGGREGATE_CACHE: must be 0 (off) or more")
     if s.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError("CHRONICLE_LOG_LEVEL: one of DEBUG, INFO, WARNING, ERROR")
-    if problem := check_limits(s):
+    if problem := check_limits(s) or _search_problem(s):
         raise SettingsError(problem)
+
+
+def search_backend(s: Settings) -> str:
+    if s.search_backend:
+        return s.search_backend
+    if s.meili_host:
+        return "meilisearch"
+    return "postgres" if s.mode == "distributed" else "sqlite"
+
+
+def _search_problem(s: Settings) -> str | None:
+    backend = search_backend(s)
+    if backend not in ("sqlite", "postgres", "meilisearch"):
+        return "CHRONICLE_SEARCH_BACKEND: one of sqlite, postgres, meilisearch"
+    if backend in ("sqlite", "postgres") and backend != _database_of(s):
+        return f"CHRONICLE_SEARCH_BACKEND: {backend} needs the read models in {backend}"
+    if backend == "meilisearch" and not s.meili_host.startswith(("http://", "https://")):
+        return "MEILI_HOST: an http:// or https:// URL is required for Meilisearch"
+    if not re.fullmatch(r"[a-z_]{1,63}", s.search_language):
+        return "CHRONICLE_SEARCH_LANGUAGE: a PostgreSQL text search configuration (e.g. english)"
+    return None
+
+
+def _database_of(s: Settings) -> str:
+    return "postgres" if s.mode == "distributed" else "sqlite"

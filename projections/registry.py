@@ -7,12 +7,15 @@ from projections.conversations.conversation_list import ConversationListProjecti
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
 from projections.identity.user_directory import UserDirectoryProjection
+from projections.search.documents import SearchProjection
 
 
-def all_projections() -> list[Projection]:
+def all_projections(search: SearchProjection | None = None) -> list[Projection]:
+    """`search` carries the settings its tables depend on (language, outbox)."""
     return [
         UserDirectoryProjection(),
         ConversationListProjection(),
         TranscriptProjection(),
         BalanceProjection(),
+        search or SearchProjection(),
     ]

@@ -14,6 +14,7 @@ from api.conversations.convos import parse_id
 from api.conversations.presenters import message_json, message_row_json
 from api.conversations.schemas import FeedbackBody, MessageBody, MessageEdit
 from api.deps import container_of, provide_user_id
+from api.search import message_hits
 from api.strict import decode
 from api.unserved import not_yet
 from domain.shared.errors import Invalid, NotFound
@@ -33,9 +34,8 @@ class MessagesController(Controller):
         container = container_of(request)
         container.consistency.wait(user_id, TRANSCRIPT)
         with container.reads.connect() as conn:
-            if params.get("search"):
-                rows = queries.search_messages(conn, user_id, params["search"][:256])
-                return {"messages": [message_row_json(r) for r in rows], "nextCursor": None}
+            if not params.get("conversationId") and params.get("search", "").strip():
+                return message_hits(container, user_id, params)
             if not params.get("conversationId"):
                 return {"messages": [], "nextCursor": None}
             cid = _own(conn, user_id, params["conversationId"])
