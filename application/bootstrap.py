@@ -310,10 +310,11 @@ def _search(settings: Settings, read_side: ReadSide, projection: SearchProjectio
     index: SearchIndex
     if backend == "meilisearch":
         client = meili.client(settings.meili_host, settings.meili_master_key)
-        feeder = meili.MeiliFeeder(read_side.db, client, projection)
+        prefix = settings.meili_index_prefix
+        feeder = meili.MeiliFeeder(read_side.db, client, projection, prefix)
         feeder.prepare()
         read_side.engine.on_caught_up.append(_feed(feeder.sync, projection.name))
-        index = meili.MeiliIndex(client)
+        index = meili.MeiliIndex(client, prefix)
     elif backend == "postgres":
         index = PostgresIndex(read_side.reads, projection)
     else:

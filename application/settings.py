@@ -71,6 +71,7 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     search_language: str = "english"  # PostgreSQL's text search configuration
     meili_host: str = ""
     meili_master_key: str = ""
+    meili_index_prefix: str = ""  # e.g. one deployment's indexes beside another's on one server
     # the model endpoints, from LibreChat's provider variables (OPENAI_API_KEY, …) and
     # chronicle.yaml's top-level `endpoints:`; not a `settings:` key
     endpoints: tuple[EndpointConfig, ...] = (ECHO,)
@@ -131,6 +132,7 @@ ENV_NAMES: dict[str, str] = {
     "MEILI_URL": "meili_host",  # compose.yaml's name
     "MEILI_HOST": "meili_host",  # LibreChat's (wins when both are set)
     "MEILI_MASTER_KEY": "meili_master_key",
+    "CHRONICLE_MEILI_INDEX_PREFIX": "meili_index_prefix",
 }
 
 _FIELD_TO_ENV = {field: env for env, field in ENV_NAMES.items()}
@@ -283,6 +285,8 @@ def _search_problem(s: Settings) -> str | None:
         return f"CHRONICLE_SEARCH_BACKEND: {backend} needs the read models in {backend}"
     if backend == "meilisearch" and not s.meili_host.startswith(("http://", "https://")):
         return "MEILI_HOST: an http:// or https:// URL is required for Meilisearch"
+    if not re.fullmatch(r"[A-Za-z0-9_-]{0,40}", s.meili_index_prefix):
+        return "CHRONICLE_MEILI_INDEX_PREFIX: letters, digits, - and _ only (at most 40)"
     if not re.fullmatch(r"[a-z_]{1,63}", s.search_language):
         return "CHRONICLE_SEARCH_LANGUAGE: a PostgreSQL text search configuration (e.g. english)"
     return None
