@@ -33,7 +33,7 @@ from application.identity.bans import BanRecorder, BanRevoker
 from application.identity.ports import SessionTokens
 from application.identity.revocation import Revocations, RevokedSubjects
 from application.identity.service import IdentityPolicy, IdentityService
-from application.search.ports import OwnDocuments, SearchIndex
+from application.search.ports import ExternalIndex, OwnDocuments, SearchIndex
 from application.search.service import Search
 from application.settings import Settings, load_settings, search_backend
 from application.shared.ports import Consistency, KeyStore
@@ -94,6 +94,7 @@ class Container:
     poker: Poker
     abuse: AbusePolicy  # rate limits and bans (LibreChat's)
     search: Search
+    search_feed: ExternalIndex | None  # Meilisearch's feeder; None for the SQL backends
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
     _running: list[dramatiq.Worker | Sweeper] = field(default_factory=list)
@@ -186,6 +187,7 @@ def bootstrap(
         ProjectedConversationIndex(read_side.reads, read_side.consistency),
     )
     messages = Messages(conversations)
+    searching = _search(settings, read_side, search_projection)
     container = Container(
         settings=settings,
         stores=stores,
@@ -208,7 +210,8 @@ def bootstrap(
         broker=shared.broker,
         poker=read_side.poker,
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
-        search=_search(settings, read_side, search_projection),
+        search=searching.search,
+        search_feed=searching.feed,
         redis=shared.redis,
         commit_listeners=listeners,
     )
@@ -299,7 +302,13 @@ def _read_side(
     )
 
 
-def _search(settings: Settings, read_side: ReadSide, projection: SearchProjection) -> Search:
+@dataclass(frozen=True)
+class Searching:
+    search: Search
+    feed: ExternalIndex | None
+
+
+def _search(settings: Settings, read_side: ReadSide, projection: SearchProjection) -> Searching:
     """The configured backend over the search projection; Meilisearch is fed after each of
     its catch-ups (and so by every sweep, which retries a feed that failed)."""
     from infrastructure.search import meili
@@ -308,13 +317,14 @@ def _search(settings: Settings, read_side: ReadSide, projection: SearchProjectio
 
     backend = search_backend(settings)
     index: SearchIndex
+    feed: ExternalIndex | None = None
     if backend == "meilisearch":
         client = meili.client(settings.meili_host, settings.meili_master_key)
         prefix = settings.meili_index_prefix
         feeder = meili.MeiliFeeder(read_side.db, client, projection, prefix)
         feeder.prepare()
         read_side.engine.on_caught_up.append(_feed(feeder.sync, projection.name))
-        index = meili.MeiliIndex(client, prefix)
+        index, feed = meili.MeiliIndex(client, prefix), feeder
     elif backend == "postgres":
         index = PostgresIndex(read_side.reads, projection)
     else:
@@ -323,7 +333,7 @@ def _search(settings: Settings, read_side: ReadSide, projection: SearchProjectio
     def caught_up(user_id: UUID) -> None:
         read_side.consistency.wait(user_id, [projection.name])
 
-    return Search(index, OwnDocuments(), settings.search, caught_up)
+    return Searching(Search(index, OwnDocuments(), settings.search, caught_up), feed)
 
 
 def _feed(sync: Callable[[], int], name: str) -> Callable[[str], None]:

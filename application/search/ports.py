@@ -9,6 +9,7 @@ both (user = caller OR conversation IN shared).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
@@ -58,3 +59,14 @@ class SearchIndex(Protocol):
 
     def conversations(self, query: Query) -> list[str]:
         """Ids of conversations whose title or tags match."""
+
+
+class ExternalIndex(Protocol):
+    """An index outside the read-model database (Meilisearch), fed from the search documents."""
+
+    def sync(self) -> int:
+        """Apply what changed since its own position; returns how many changes."""
+
+    def reindex(self, progress: Callable[[int, int], None]) -> int:
+        """Copy every document into a fresh index and swap it in (readers keep the old one
+        until then); `progress(done, total)` after each batch."""

@@ -41,7 +41,7 @@ sync_state = sa.Table(
 )
 
 
-def client(host: str, key: str, timeout_s: float = 5.0) -> meilisearch.Client:
+def client(host: str, key: str, timeout_s: int = 5) -> meilisearch.Client:
     return meilisearch.Client(host, key or None, timeout=timeout_s)
 
 
@@ -107,7 +107,7 @@ class MeiliFeeder:
     def prepare(self) -> None:
         sync_state.create(self._db, checkfirst=True)
 
-    def sync(self, _name: str = "search") -> int:
+    def sync(self) -> int:
         """Apply the outbox after the stored position; a first run (or a rebuilt projection)
         copies every document instead. Returns how many changes were applied."""
         generation, tables = self._generation()
@@ -159,7 +159,7 @@ class MeiliFeeder:
                 continue
             self._wait(messages.delete_documents(filter=where))
             self._wait(convos.delete_documents(filter=where))
-        message_keys = {
+        message_keys: set[tuple[str, ...]] = {
             (c["conversation_id"], c["message_id"]) for c in batch if c["kind"] == "message"
         }
         convo_ids = {c["conversation_id"] for c in batch if c["kind"] == "conversation"}

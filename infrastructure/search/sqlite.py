@@ -42,7 +42,7 @@ class Fts5Index:
             ).scalar_one()
             table = self._table(base, generation)
             fts = sa.table(fts_name(table.name), sa.column("rowid"))
-            match = sa.literal_column(f'"{fts.name}"')
+            match: Any = sa.literal_column(f'"{fts.name}"')
             exact = (
                 sa.select(fts.c.rowid).where(match.op("MATCH")(_exact(query.words))).correlate(None)
             )

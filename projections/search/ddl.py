@@ -5,6 +5,8 @@ blue/green rebuilds build and drop them with the rest of a generation."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 # Diacritics and case fold on both sides (documents and queries) through one function;
@@ -16,15 +18,15 @@ FOLD = "chronicle_search_fold"
 def full_text(table: sa.Table, columns: tuple[str, ...], language: str) -> None:
     """Attach the SQLite FTS5 index and the PostgreSQL tsvector to `table`."""
     for statement in _sqlite_create(table.name, columns):
-        sa.event.listen(table, "after_create", sa.DDL(statement).execute_if(dialect="sqlite"))
+        sa.event.listen(table, "after_create", _ddl(statement).execute_if(dialect="sqlite"))
     sa.event.listen(
         table,
         "after_drop",
-        sa.DDL(f'DROP TABLE IF EXISTS "{fts_name(table.name)}"').execute_if(dialect="sqlite"),
+        _ddl(f'DROP TABLE IF EXISTS "{fts_name(table.name)}"').execute_if(dialect="sqlite"),
     )
-    sa.event.listen(table, "before_create", sa.DDL(FOLD_FUNCTION).execute_if(dialect="postgresql"))
+    sa.event.listen(table, "before_create", _ddl(FOLD_FUNCTION).execute_if(dialect="postgresql"))
     for statement in _postgres_create(table.name, columns, language):
-        sa.event.listen(table, "after_create", sa.DDL(statement).execute_if(dialect="postgresql"))
+        sa.event.listen(table, "after_create", _ddl(statement).execute_if(dialect="postgresql"))
 
 
 # Run under the engine's migration lock (prepare, a rebuild), once per database: the fold
@@ -52,6 +54,10 @@ BEGIN
 END
 $do$
 """
+
+
+def _ddl(statement: str) -> Any:
+    return sa.DDL(statement)  # type: ignore[no-untyped-call]
 
 
 def fts_name(table: str) -> str:

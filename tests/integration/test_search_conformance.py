@@ -56,7 +56,9 @@ class Index:
         assert done.user_id is not None
         return done.user_id
 
-    def chat(self, user: UUID, *texts: str, title: str = "New Chat", temporary: bool = False) -> UUID:
+    def chat(
+        self, user: UUID, *texts: str, title: str = "New Chat", temporary: bool = False
+    ) -> UUID:
         cid = uuid.uuid4()
         self.c.conversations.start(user, cid, title=title, temporary=temporary)
         for text in texts:
