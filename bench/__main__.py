@@ -1,15 +1,24 @@
 """`make bench` (quick, a few minutes) or `make bench SCALE=full`: one table of ratios.
 `python -m bench --only http` runs a subset (append, streaming, http, projection, memory,
-revocation, snapshots)."""
+revocation, snapshots, search)."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import append, http, memory, projection, revocation, snapshots, streaming
+from bench import append, http, memory, projection, revocation, search, snapshots, streaming
 from bench.common import Row, print_table, scratch_database
 
-SCENARIOS = ("append", "http", "projection", "memory", "streaming", "revocation", "snapshots")
+SCENARIOS = (
+    "append",
+    "http",
+    "projection",
+    "memory",
+    "streaming",
+    "revocation",
+    "snapshots",
+    "search",
+)
 
 
 def main() -> None:
@@ -50,6 +59,10 @@ def main() -> None:
         with scratch_database() as url:
             rows += snapshots.run(url, 5000)
         tools.append("snapshots: in-process store loads (PostgreSQL)")
+    if "search" in only:
+        scale = (100_000, 100, 300) if quick else (1_000_000, 1000, 1000)
+        rows += search.run(*scale)
+        tools.append("search: in-process queries through the SearchIndex port")
     print_table(rows, tool="; ".join(tools))
     for note in notes:
         print(f"note: {note}")

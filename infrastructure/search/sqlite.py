@@ -4,10 +4,11 @@ exact words first, prefixes by `"word"*`, diacritics folded by the `unicode61` t
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
 
-from application.search.ports import MessageHit, Query
+from application.search.ports import MessageHit, Query, Readable
 from infrastructure.search.scope import readable
 from projections.engine.state import physical_name, projection_state
 from projections.search.ddl import fts_name
@@ -20,6 +21,9 @@ class Fts5Index:
     def __init__(self, db: sa.Engine, projection: SearchProjection) -> None:
         self._db = db
         self._projection = projection
+        # built once per generation: a Table per query would cost more than the search, and
+        # the same Table objects let SQLAlchemy reuse its compiled statements
+        self._tables: dict[int, dict[str, sa.Table]] = {}
 
     def available(self) -> bool:
         return True
@@ -41,28 +45,58 @@ class Fts5Index:
                 )
             ).scalar_one()
             table = self._table(base, generation)
-            fts = sa.table(fts_name(table.name), sa.column("rowid"))
-            match: Any = sa.literal_column(f'"{fts.name}"')
-            exact = (
-                sa.select(fts.c.rowid).where(match.op("MATCH")(_exact(query.words))).correlate(None)
-            )
-            statement = (
-                sa.select(*[table.c[c] for c in columns])
-                .select_from(fts.join(table, table.c.rid == fts.c.rowid))
-                .where(match.op("MATCH")(_prefixes(query.words)), readable(table, query.readable))
-                .order_by(
-                    fts.c.rowid.in_(exact).desc(),
-                    sa.func.bm25(match),
-                    table.c.rid.desc(),
-                )
-                .limit(query.limit)
-                .offset(query.offset)
-            )
+            statement = _statement(table, base, query, columns)
             return [tuple(r) for r in conn.execute(statement)]
 
     def _table(self, base: str, generation: int) -> sa.Table:
-        tables = self._projection.define(sa.MetaData(), lambda b: physical_name(b, generation))
-        return tables[base]
+        if generation not in self._tables:
+            self._tables = {  # the previous generation's are dropped: forget them
+                generation: self._projection.define(
+                    sa.MetaData(), lambda b: physical_name(b, generation)
+                )
+            }
+        return self._tables[generation][base]
+
+
+def _statement(table: sa.Table, base: str, query: Query, columns: list[str]) -> Any:
+    """Matches of every word's prefix among the caller's documents; those holding every
+    word exactly first, then by BM25."""
+    fts = sa.table(fts_name(table.name), sa.column("rowid"))
+    match: Any = sa.literal_column(f'"{fts.name}"')
+    owners = _owners(query.readable)
+    exact = (
+        sa.select(fts.c.rowid)
+        .where(match.op("MATCH")(owners + _words(base, _exact(query.words))))
+        .correlate(None)
+    )
+    return (
+        sa.select(*[table.c[c] for c in columns])
+        .select_from(fts.join(table, table.c.rid == fts.c.rowid))
+        .where(
+            match.op("MATCH")(owners + _words(base, _prefixes(query.words))),
+            readable(table, query.readable),
+        )
+        .order_by(fts.c.rowid.in_(exact).desc(), sa.func.bm25(match), table.c.rid.desc())
+        .limit(query.limit)
+        .offset(query.offset)
+    )
+
+
+def _owners(scope: Readable) -> str:
+    """The FTS5 clause on the owner token; none when shared conversations widen the scope
+    (the SQL filter alone then decides)."""
+    if scope.conversations:
+        return ""
+    owners = " OR ".join(f'"{UUID(o).hex}"' for o in scope.owners)
+    return f"owner : ({owners}) AND "
+
+
+SEARCHED = {"search_messages": "{text}", "search_convos": "{title tags}"}
+
+
+def _words(base: str, expression: str) -> str:
+    """The words match the text columns only, never the owner token."""
+    return f"{SEARCHED[base]} : ({expression})"
 
 
 def _exact(words: tuple[str, ...]) -> str:

@@ -16,8 +16,10 @@ FOLD = "chronicle_search_fold"
 
 
 def full_text(table: sa.Table, columns: tuple[str, ...], language: str) -> None:
-    """Attach the SQLite FTS5 index and the PostgreSQL tsvector to `table`."""
-    for statement in _sqlite_create(table.name, columns):
+    """Attach the SQLite FTS5 index and the PostgreSQL tsvector to `table`. FTS5 also indexes
+    `owner` (the user id as one token), so a search intersects the caller's postings with
+    the words' instead of ranking everyone's matches first."""
+    for statement in _sqlite_create(table.name, (*columns, "owner")):
         sa.event.listen(table, "after_create", _ddl(statement).execute_if(dialect="sqlite"))
     sa.event.listen(
         table,

@@ -60,6 +60,7 @@ class SearchProjection(Projection):
             sa.Column("conversation_id", sa.String(36), nullable=False),
             sa.Column("message_id", sa.String(36), nullable=False),
             sa.Column("user_id", sa.String(36), nullable=False, index=True),
+            sa.Column("owner", sa.String(32), nullable=False),  # user_id as one FTS5 token
             sa.Column("sender", sa.String(200), nullable=False),
             sa.Column("text", sa.Text, nullable=False),
             sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -71,6 +72,7 @@ class SearchProjection(Projection):
             sa.Column("rid", ROW_ID, primary_key=True, autoincrement=True),
             sa.Column("conversation_id", sa.String(36), nullable=False, unique=True),
             sa.Column("user_id", sa.String(36), nullable=False, index=True),
+            sa.Column("owner", sa.String(32), nullable=False),
             sa.Column("title", sa.Text, nullable=False),
             sa.Column("tags", sa.Text, nullable=False),
         )
@@ -120,6 +122,7 @@ class SearchProjection(Projection):
             row = {
                 **key,
                 "user_id": str(e.user_id),
+                "owner": e.user_id.hex,
                 "sender": e.sender,
                 "text": text_of(e.text, e.content),
                 "created_at": e.created_at or e.timestamp,
@@ -136,7 +139,13 @@ class SearchProjection(Projection):
             if e.is_temporary or e.expired_at is not None:
                 rows.upsert(tables["search_temporary"], {**key, "user_id": user}, key=[*key])
                 return
-            row = {**key, "user_id": user, "title": e.title or "", "tags": ""}
+            row = {
+                **key,
+                "user_id": user,
+                "owner": e.user_id.hex,
+                "title": e.title or "",
+                "tags": "",
+            }
             rows.upsert(convos, row, key=[*key])
         elif isinstance(e, ConversationRetitled):
             rows.update(convos, key, {"title": e.title or ""})

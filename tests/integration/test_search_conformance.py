@@ -208,3 +208,11 @@ def test_conversations_are_found_by_title_and_tags(search: Index) -> None:
     search.c.conversations.retitle(user, cid, "Trip to Porto")
     assert search.titles(user, "lisbon") == set()
     assert search.titles(user, "porto") == {"Trip to Porto"}
+
+
+def test_words_never_match_the_owner_or_the_query_syntax(search: Index) -> None:
+    user = search.user()
+    search.chat(user, "owner text AND NOT OR near", "plain words")
+    assert search.find(user, user.hex[:8]) == []  # the owner token is not searchable text
+    assert search.find(user, "owner") == ["owner text AND NOT OR near"]
+    assert search.find(user, 'NOT "near" *') == ["owner text AND NOT OR near"]
