@@ -93,5 +93,6 @@ def _postgres_create(table: str, columns: tuple[str, ...], language: str) -> lis
     )
     return [
         f'ALTER TABLE "{table}" ADD COLUMN tsv tsvector GENERATED ALWAYS AS ({vector}) STORED',
-        f'CREATE INDEX "{table}_tsv_idx" ON "{table}" USING GIN (tsv)',
+        # no pending list: a search must not scan the rows not yet merged into the index
+        f'CREATE INDEX "{table}_tsv_idx" ON "{table}" USING GIN (tsv) WITH (fastupdate = off)',
     ]
