@@ -31,6 +31,8 @@ TIMEOUT_MS = 60_000
 MESSAGES, CONVOS = "messages", "convos"
 KEYS = {MESSAGES: "messageId", CONVOS: "conversationId"}
 FILTERABLE = {MESSAGES: ["user", "conversationId", "messageId"], CONVOS: ["user", "conversationId"]}
+# the words searched: ids (a user's, a conversation's) are filters, never matches
+SEARCHABLE = {MESSAGES: ["text"], CONVOS: ["title", "tags"]}
 
 sync_state = sa.Table(
     "search_meili_sync",
@@ -68,6 +70,7 @@ class MeiliIndex:
             "limit": query.limit,
             "offset": query.offset,
             "attributesToRetrieve": [KEYS[index]],
+            "matchingStrategy": "all",  # every word, as the other backends (not "last")
         }
         try:
             answer = self._meili.index(self._prefix + index).search(query.text, params)
@@ -201,7 +204,11 @@ class MeiliFeeder:
     def _create(self, uid: str, index: str) -> None:
         # a task that fails because the index exists already is fine
         self._wait(self._meili.create_index(uid, {"primaryKey": KEYS[index]}), strict=False)
-        self._wait(self._meili.index(uid).update_filterable_attributes(FILTERABLE[index]))
+        settings = {
+            "filterableAttributes": FILTERABLE[index],
+            "searchableAttributes": SEARCHABLE[index],
+        }
+        self._wait(self._meili.index(uid).update_settings(settings))
 
     def _swap(self, index: str, fresh: str) -> None:
         self._wait(self._meili.swap_indexes([{"indexes": [self._uid(index), fresh]}]))

@@ -92,6 +92,9 @@ class SearchProjection(Projection):
             sa.Column("user_id", sa.String(36), nullable=False),
             sa.Column("conversation_id", sa.String(36), nullable=True),
             sa.Column("message_id", sa.String(36), nullable=True),
+            # never reuse a number: the feeder prunes what it applied, and its position must
+            # stay below every change still to come
+            sqlite_autoincrement=True,
         )
         return {
             "search_messages": messages,

@@ -1,5 +1,8 @@
 """One conformance suite for every search backend: SQLite FTS5 and PostgreSQL full-text always,
-Meilisearch when MEILI_URL names a server (skipped with that reason otherwise).
+Meilisearch when MEILI_URL names a server (skipped with that reason otherwise). The
+`meilisearch-fake` run drives the same adapter, through the official client, against
+tests/fakes/meili_server.py: it checks what the adapter sends (filters, deletes, swaps, paging),
+not Meilisearch's ranking, which only the real server can.
 
 Each test writes through the application services (events), lets the search projection catch
 up (which also feeds Meilisearch), and asks `container.search` as the API does."""
@@ -15,27 +18,39 @@ from uuid import UUID
 import pytest
 
 from application.bootstrap import Container
+from tests.fakes.meili_server import fake_meili
 
 NO_PARENT = UUID(int=0)
 MEILI_URL = os.environ.get("MEILI_URL", "")
 
 
-@pytest.fixture(params=["sqlite", "postgres", "meilisearch"])
+@pytest.fixture(params=["sqlite", "postgres", "meilisearch", "meilisearch-fake"])
 def search(request: pytest.FixtureRequest, container_for: Callable[..., Any]) -> Iterator[Index]:
+    if request.param == "meilisearch-fake":
+        with fake_meili() as (url, _server):
+            yield Index(_meili_container(container_for, url, ""))
+        return
     if request.param == "meilisearch":
         if not MEILI_URL:
             pytest.skip("MEILI_URL is not set: no Meilisearch server to run the suite against")
-        container = container_for(
-            "sqlite",
-            search_backend="meilisearch",
-            meili_host=MEILI_URL,
-            meili_master_key=os.environ.get("MEILI_MASTER_KEY", ""),
-            meili_index_prefix=f"t{uuid.uuid4().hex[:12]}_",
-        )
-    else:
-        container = container_for(request.param)
+        key = os.environ.get("MEILI_MASTER_KEY", "")
+        yield Index(_meili_container(container_for, MEILI_URL, key))
+        return
+    container = container_for(request.param)
     assert container.search.index.backend == request.param
     yield Index(container)
+
+
+def _meili_container(container_for: Callable[..., Any], url: str, key: str) -> Any:
+    container = container_for(
+        "sqlite",
+        search_backend="meilisearch",
+        meili_host=url,
+        meili_master_key=key,
+        meili_index_prefix=f"t{uuid.uuid4().hex[:12]}_",
+    )
+    assert container.search.index.backend == "meilisearch"
+    return container
 
 
 class Index:
