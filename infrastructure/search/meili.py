@@ -22,6 +22,7 @@ from meilisearch.errors import MeilisearchError
 
 from application.search.ports import MessageHit, Query, Readable
 from domain.shared.errors import Unavailable
+from infrastructure.search.meili_state import FeedState
 from projections.engine.state import physical_name, projection_state
 from projections.search.documents import SearchProjection
 
@@ -33,14 +34,6 @@ KEYS = {MESSAGES: "messageId", CONVOS: "conversationId"}
 FILTERABLE = {MESSAGES: ["user", "conversationId", "messageId"], CONVOS: ["user", "conversationId"]}
 # the words searched: ids (a user's, a conversation's) are filters, never matches
 SEARCHABLE = {MESSAGES: ["text"], CONVOS: ["title", "tags"]}
-
-sync_state = sa.Table(
-    "search_meili_sync",
-    sa.MetaData(),
-    sa.Column("index_prefix", sa.String(100), primary_key=True),
-    sa.Column("generation", sa.Integer, nullable=False),
-    sa.Column("position", sa.BigInteger, nullable=False),
-)
 
 
 def client(host: str, key: str, timeout_s: int = 5) -> meilisearch.Client:
@@ -106,30 +99,45 @@ class MeiliFeeder:
         self._meili = meili
         self._projection = projection
         self._prefix = prefix
+        self._state = FeedState(db, prefix)
+        self._tables: dict[int, dict[str, sa.Table]] = {}
 
     def prepare(self) -> None:
-        sync_state.create(self._db, checkfirst=True)
+        self._state.prepare()
 
     def sync(self) -> int:
         """Apply the outbox after the stored position; a first run (or a rebuilt projection)
-        copies every document instead. Returns how many changes were applied."""
-        generation, tables = self._generation()
-        position = self._position(generation)
-        if position is None:
-            return self.reindex()
-        applied = 0
-        while batch := self._changes(tables["search_changes"], position):
-            self._apply(tables, batch)
-            position = batch[-1]["seq"]
-            self._store(generation, position, tables["search_changes"])
-            applied += len(batch)
-        return applied
+        copies every document instead. Returns how many changes were applied; 0 when another
+        feeder holds the lease (it applies them, or the next sweep does)."""
+        with self._state.held() as mine:
+            if not mine:
+                return 0
+            generation, tables = self._generation()
+            position = self._state.position(generation)
+            if position is None:
+                return self._copy(generation, tables, _quiet)
+            applied = 0
+            while batch := self._changes(tables["search_changes"], position):
+                self._apply(tables, batch)
+                position = batch[-1]["seq"]
+                self._state.store(generation, position, tables["search_changes"])
+                applied += len(batch)
+            return applied
 
     def reindex(self, progress: Callable[[int, int], None] = lambda _done, _total: None) -> int:
         """Copy every document into fresh indexes, then swap them in: searches keep the old
-        ones until the swap. The outbox position is taken first, so what changes meanwhile
-        is applied (again) by the next sync."""
-        generation, tables = self._generation()
+        ones until the swap. Waits (up to 10 minutes) for a feed running elsewhere."""
+        with self._state.held(wait_s=600) as mine:
+            if not mine:
+                raise RuntimeError("another process holds the Meilisearch feed; try again later")
+            generation, tables = self._generation()
+            return self._copy(generation, tables, progress)
+
+    def _copy(
+        self, generation: int, tables: dict[str, sa.Table], progress: Callable[[int, int], None]
+    ) -> int:
+        """The outbox position is taken first, so what changes meanwhile is applied (again)
+        by the next sync."""
         with self._db.connect() as conn:
             start = conn.execute(sa.select(sa.func.max(tables["search_changes"].c.seq))).scalar()
             total = sum(
@@ -143,8 +151,9 @@ class MeiliFeeder:
                 self._wait(self._meili.index(fresh).add_documents(docs, KEYS[index]))
                 done += len(docs)
                 progress(done, total)
+                self._state.renew()
             self._swap(index, fresh)
-        self._store(generation, int(start or 0), tables["search_changes"])
+        self._state.store(generation, int(start or 0), tables["search_changes"])
         return done
 
     # -------------------------------------------------------------- outbox
@@ -237,27 +246,11 @@ class MeiliFeeder:
                     )
                 ).scalar_one()
             )
-        name = self._projection.define
-        return generation, name(sa.MetaData(), lambda b: physical_name(b, generation))
-
-    def _position(self, generation: int) -> int | None:
-        with self._db.connect() as conn:
-            row = conn.execute(
-                sa.select(sync_state).where(sync_state.c.index_prefix == self._prefix)
-            ).first()
-        return int(row.position) if row is not None and row.generation == generation else None
-
-    def _store(self, generation: int, position: int, changes: sa.Table) -> None:
-        with self._db.begin() as conn:
-            where = sync_state.c.index_prefix == self._prefix
-            if conn.execute(sa.select(sync_state.c.index_prefix).where(where)).first() is None:
-                conn.execute(
-                    sync_state.insert().values(index_prefix=self._prefix, generation=0, position=0)
-                )
-            conn.execute(
-                sync_state.update().where(where).values(generation=generation, position=position)
-            )
-            conn.execute(sa.delete(changes).where(changes.c.seq <= position))  # applied: pruned
+        if generation not in self._tables:  # built once per generation
+            define = self._projection.define
+            tables = define(sa.MetaData(), lambda b: physical_name(b, generation))
+            self._tables = {generation: tables}
+        return generation, self._tables[generation]
 
     def _documents(self, table: sa.Table, kind: str) -> Iterator[list[dict[str, Any]]]:
         last = 0
@@ -275,6 +268,10 @@ class MeiliFeeder:
                 return
             last = rows[-1].rid
             yield [_document(r._mapping, kind) for r in rows]
+
+
+def _quiet(_done: int, _total: int) -> None:
+    pass
 
 
 def _key_of(row: Any, kind: str) -> str:

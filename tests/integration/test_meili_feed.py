@@ -93,3 +93,23 @@ def test_a_message_id_another_user_chose_too_is_a_separate_document(
     assert _texts(server) == {"my heron", "their heron"}
     [hit] = container.search.messages(mine, "heron", 10).hits
     assert hit.message_id == str(message)
+
+
+def test_one_feeder_at_a_time_writes(meili: tuple[Any, FakeMeili]) -> None:
+    from infrastructure.search.meili import MeiliFeeder, client
+    from projections.search.documents import SearchProjection
+
+    container, server = meili
+    user, cid = uuid.uuid4(), uuid.uuid4()
+    container.conversations.start(user, cid)
+    container.projections.catch_up("search")
+    other = MeiliFeeder(
+        container.db, client(container.settings.meili_host, ""), SearchProjection(), "f_"
+    )
+    with other._state.held() as mine:  # another worker is feeding
+        assert mine
+        _post(container, user, cid, "a late kestrel")
+        container.projections.catch_up("search")
+        assert container.search_feed.sync() == 0  # it leaves the change to the holder
+    assert container.search_feed.sync() == 1
+    assert _texts(server) == {"a late kestrel"}
