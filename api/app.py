@@ -19,6 +19,8 @@ from api.conversations.messages import MessagesController
 from api.conversations.tags import TagsController
 from api.errors import HANDLERS
 from api.identity import auth
+from api.permissions import audit as access_audit
+from api.permissions.routes import PermissionsController
 from api.startup import ROUTES as STARTUP
 from application.bootstrap import Container, bootstrap
 from application.settings import Settings, load_settings
@@ -68,6 +70,8 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             MessagesController,
             TagsController,
             ChatController,
+            PermissionsController,
+            *access_audit.ROUTES,
         ],
         lifespan=[lifespan],
         exception_handlers={**HANDLERS, **limits.HANDLERS},

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
+from api.access_cli import audit_access
 from api.balance_cli import balance
 from api.search_cli import search
 from application.bootstrap import Container, bootstrap
@@ -27,10 +28,14 @@ app = typer.Typer(
 )
 users = typer.Typer(help="Create and list users.", no_args_is_help=True)
 projections = typer.Typer(help="Read-model status, rebuilds, parked events.", no_args_is_help=True)
-audit = typer.Typer(help="Verify the tamper-evident event log.", no_args_is_help=True)
+audit = typer.Typer(
+    help="Verify the tamper-evident event log; who could access a resource when.",
+    no_args_is_help=True,
+)
 app.add_typer(users, name="users")
 app.add_typer(projections, name="projections")
 app.add_typer(audit, name="audit")
+audit.command("access")(audit_access)
 app.add_typer(balance, name="balance")
 app.add_typer(search, name="search")
 # Piped or captured output gets wide lines, so ids and emails are never cut off.

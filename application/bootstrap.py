@@ -33,6 +33,10 @@ from application.identity.bans import BanRecorder, BanRevoker
 from application.identity.ports import SessionTokens
 from application.identity.revocation import Revocations, RevokedSubjects
 from application.identity.service import IdentityPolicy, IdentityService
+from application.permissions.audit import AccessAudit
+from application.permissions.capabilities import Capabilities
+from application.permissions.groups import Groups
+from application.permissions.service import Permissions
 from application.search.ports import ExternalIndex, OwnDocuments, SearchIndex
 from application.search.service import Search
 from application.settings import Settings, load_settings, search_backend
@@ -40,6 +44,7 @@ from application.shared.ports import Consistency, KeyStore
 from application.shared.store import CONTEXTS, AggregateCache, CommitHook, EventStore, Position
 from domain.conversations.conversation import Conversation
 from domain.shared.aggregate import Aggregate
+from domain.shared.errors import DomainError
 from infrastructure import wiring
 from infrastructure.database import create_engine, schema_lock
 from infrastructure.eventstore.keystore import SqlKeyStore
@@ -54,6 +59,7 @@ from infrastructure.tokens import JwtTokens
 from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
+from projections.permissions.access import ProjectedAccess
 from projections.registry import all_projections
 from projections.search.documents import SearchProjection
 from workers.chat import register_titles
@@ -89,6 +95,10 @@ class Container:
     copies: Copies
     chat: ChatService
     billing: Billing
+    permissions: Permissions  # ACLs and the access checks every context calls
+    capabilities: Capabilities  # system capabilities (ADMIN holds all)
+    groups: Groups
+    access_audit: AccessAudit  # who could access a resource at a time T
     tokens: SessionTokens
     broker: dramatiq.Broker
     poker: Poker
@@ -188,6 +198,8 @@ def bootstrap(
     )
     messages = Messages(conversations)
     searching = _search(settings, read_side, search_projection)
+    running: list[dramatiq.Worker | Sweeper] = []  # the container's in-process workers
+    sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
     container = Container(
         settings=settings,
         stores=stores,
@@ -206,6 +218,10 @@ def bootstrap(
         copies=Copies(conversations),
         chat=_chat(settings, conversations, messages, shared.broker),
         billing=Billing(stores["billing"], settings.balance),
+        permissions=sharing.permissions,
+        capabilities=sharing.capabilities,
+        groups=sharing.groups,
+        access_audit=AccessAudit(stores["sharing"]),
         tokens=identity.tokens,
         broker=shared.broker,
         poker=read_side.poker,
@@ -214,6 +230,7 @@ def bootstrap(
         search_feed=searching.feed,
         redis=shared.redis,
         commit_listeners=listeners,
+        _running=running,
     )
     if workers:
         container.start_workers()
@@ -383,6 +400,40 @@ def _identity(
     )
     service = IdentityService(store, Argon2Hasher(), tokens, keystore, policy, revocations)
     return Identity(service, tokens, revocations)
+
+
+@dataclass(frozen=True)
+class Sharing:
+    permissions: Permissions
+    capabilities: Capabilities
+    groups: Groups
+
+
+class _LiveUsers:
+    """A user id names a live account (registered, not deleted)."""
+
+    def __init__(self, identity: IdentityService) -> None:
+        self._identity = identity
+
+    def exists(self, user_id: UUID) -> bool:
+        try:
+            self._identity.profile(user_id)
+        except DomainError:
+            return False
+        return True
+
+
+def _sharing(
+    store: EventStore,
+    read_side: ReadSide,
+    identity: IdentityService,
+    workers_running: Callable[[], bool],
+) -> Sharing:
+    reads = ProjectedAccess(read_side.reads, read_side.consistency, workers_running)
+    users = _LiveUsers(identity)
+    capabilities = Capabilities(store, reads)
+    permissions = Permissions(store, reads, capabilities, users)
+    return Sharing(permissions, capabilities, Groups(store, users))
 
 
 def _chat(

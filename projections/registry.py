@@ -7,6 +7,7 @@ from projections.conversations.conversation_list import ConversationListProjecti
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
 from projections.identity.user_directory import UserDirectoryProjection
+from projections.permissions.effective import PermissionsProjection
 from projections.search.documents import SearchProjection
 
 
@@ -17,5 +18,6 @@ def all_projections(search: SearchProjection | None = None) -> list[Projection]:
         ConversationListProjection(),
         TranscriptProjection(),
         BalanceProjection(),
+        PermissionsProjection(),
         search or SearchProjection(),
     ]

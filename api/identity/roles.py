@@ -14,7 +14,7 @@ SERVED_BY: dict[str, str | None] = {
     "TEMPORARY_CHAT": "POST /api/agents/chat",
     "RUN_CODE": None,
     "WEB_SEARCH": None,
-    "PEOPLE_PICKER": None,
+    "PEOPLE_PICKER": "GET /api/permissions/search-principals",
     "MARKETPLACE": None,
     "FILE_SEARCH": None,
     "FILE_CITATIONS": None,

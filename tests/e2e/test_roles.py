@@ -9,7 +9,7 @@ from api.identity.roles import SERVED_BY
 from tests.e2e.conftest import Api
 from tests.e2e.test_api_coverage import DOC, documented
 
-SERVED = {"BOOKMARKS", "TEMPORARY_CHAT"}  # the features Chronicle serves today
+SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "PEOPLE_PICKER"}  # the features Chronicle serves today
 
 
 def _granted(document: dict[str, Any]) -> dict[str, set[str]]:
@@ -37,7 +37,11 @@ def test_roles_grant_only_served_features_for_user_and_admin(api: Api) -> None:
     }
     assert own["permissions"]["MCP_SERVERS"]["USE"] is False
     assert _granted(own) == {"BOOKMARKS": {"USE"}, "TEMPORARY_CHAT": {"USE"}}
-    assert _granted(boss) == {"BOOKMARKS": {"USE"}, "TEMPORARY_CHAT": {"USE"}}
+    assert _granted(boss) == {
+        "BOOKMARKS": {"USE"},
+        "TEMPORARY_CHAT": {"USE"},
+        "PEOPLE_PICKER": {"VIEW_USERS", "VIEW_GROUPS", "VIEW_ROLES"},
+    }
 
 
 def test_every_granted_permission_opens_a_route_the_coverage_doc_serves() -> None:

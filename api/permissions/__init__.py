@@ -1,0 +1,1 @@
+"""LibreChat's /api/permissions routes and Chronicle's access audit route."""

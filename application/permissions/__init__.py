@@ -1,0 +1,1 @@
+"""Sharing and permissions: the services every context checks access through."""

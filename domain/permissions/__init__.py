@@ -1,0 +1,1 @@
+"""Access control as LibreChat has it: ACLs on resources, groups, system capabilities."""

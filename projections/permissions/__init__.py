@@ -1,0 +1,1 @@
+"""Read models of the sharing context: ACL entries, groups, effective permissions."""
