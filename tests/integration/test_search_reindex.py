@@ -70,3 +70,31 @@ def test_the_command_rebuilds_with_a_progress_bar(
     result = CliRunner().invoke(app, ["search", "reindex"])
     assert result.exit_code == 0, result.output
     assert "rebuilding search" in result.output and "generation 2 (sqlite)" in result.output
+
+
+def test_the_command_swaps_fresh_meilisearch_indexes_in(
+    tmp_path: Any, container_for: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.cli import app
+    from tests.fakes.meili_server import fake_meili
+
+    with fake_meili() as (url, server):
+        container = container_for(
+            "sqlite", search_backend="meilisearch", meili_host=url, meili_index_prefix="cli_"
+        )
+        _fill(container, uuid.uuid4(), 3)
+        container.projections.catch_up("search")
+        server.indexes["cli_messages"].docs.clear()  # lost
+        data_dir = container.settings.data_dir
+        container.close()
+        for name, value in {
+            "CHRONICLE_DATA_DIR": data_dir,
+            "MEILI_HOST": url,
+            "CHRONICLE_MEILI_INDEX_PREFIX": "cli_",
+        }.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.chdir(tmp_path)
+        result = CliRunner().invoke(app, ["search", "reindex"])
+        assert result.exit_code == 0, result.output
+        assert "meilisearch: 4 documents indexed, indexes swapped" in result.output
+        assert len(server.indexes["cli_messages"].docs) == 3
