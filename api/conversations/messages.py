@@ -33,9 +33,9 @@ class MessagesController(Controller):
         params = request.query_params
         container = container_of(request)
         container.consistency.wait(user_id, TRANSCRIPT)
+        if not params.get("conversationId") and params.get("search", "").strip():
+            return message_hits(container, user_id, params)
         with container.reads.connect() as conn:
-            if not params.get("conversationId") and params.get("search", "").strip():
-                return message_hits(container, user_id, params)
             if not params.get("conversationId"):
                 return {"messages": [], "nextCursor": None}
             cid = _own(conn, user_id, params["conversationId"])
