@@ -10,11 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from application.search.ports import MessageHit, Query
-from infrastructure.search.scope import readable
+from infrastructure.search.scope import Rows, exact_first, readable
 from projections.search.ddl import FOLD
 from projections.search.documents import SearchProjection
-
-EXACT_WEIGHT = 10.0  # an exact (stemmed) word outranks any number of prefix matches
 
 
 class PostgresIndex:
@@ -49,16 +47,27 @@ class PostgresIndex:
             fold(" & ".join(f"'{w}':*" for w in query.words)),
         )
         tsv = table.c.tsv
-        rank = sa.func.ts_rank(tsv, exact) * EXACT_WEIGHT + sa.func.ts_rank(tsv, prefixes)
-        statement = (
-            sa.select(*columns)
-            .where(tsv.op("@@")(prefixes.op("||")(exact)), readable(table, query.readable))
-            .order_by(rank.desc(), table.c.rid.desc())
-            .limit(query.limit)
-            .offset(query.offset)
-        )
-        with self._db.connect() as conn:
-            return [tuple(r) for r in conn.execute(statement)]
+
+        def run(is_exact: bool, limit: int) -> Rows:
+            matched = (
+                tsv.op("@@", is_comparison=True)(exact)
+                if is_exact
+                else sa.and_(
+                    tsv.op("@@", is_comparison=True)(prefixes),
+                    sa.not_(tsv.op("@@", is_comparison=True)(exact)),
+                )
+            )
+            rank = sa.func.ts_rank(tsv, exact if is_exact else prefixes)
+            statement = (
+                sa.select(*columns)
+                .where(matched, readable(table, query.readable))
+                .order_by(rank.desc(), table.c.rid.desc())
+                .limit(limit)
+            )
+            with self._db.connect() as conn:
+                return [tuple(r) for r in conn.execute(statement)]
+
+        return exact_first(query, run)
 
 
 def _with_tsv(view: sa.Table) -> sa.Table:

@@ -9,7 +9,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from application.search.ports import MessageHit, Query, Readable
-from infrastructure.search.scope import readable
+from infrastructure.search.scope import Rows, exact_first, readable
 from projections.engine.state import physical_name, projection_state
 from projections.search.ddl import fts_name
 from projections.search.documents import SearchProjection
@@ -45,8 +45,12 @@ class Fts5Index:
                 )
             ).scalar_one()
             table = self._table(base, generation)
-            statement = _statement(table, base, query, columns)
-            return [tuple(r) for r in conn.execute(statement)]
+
+            def run(exact: bool, limit: int) -> Rows:
+                statement = _statement(table, base, query, columns, exact, limit)
+                return [tuple(r) for r in conn.execute(statement)]
+
+            return exact_first(query, run)
 
     def _table(self, base: str, generation: int) -> sa.Table:
         if generation not in self._tables:
@@ -58,27 +62,22 @@ class Fts5Index:
         return self._tables[generation][base]
 
 
-def _statement(table: sa.Table, base: str, query: Query, columns: list[str]) -> Any:
-    """Matches of every word's prefix among the caller's documents; those holding every
-    word exactly first, then by BM25."""
+def _statement(
+    table: sa.Table, base: str, query: Query, columns: list[str], exact: bool, limit: int
+) -> Any:
+    """The caller's documents holding every word (`exact`), or else matching every word's
+    prefix, by BM25."""
     fts = sa.table(fts_name(table.name), sa.column("rowid"))
     match: Any = sa.literal_column(f'"{fts.name}"')
-    owners = _owners(query.readable)
-    exact = (
-        sa.select(fts.c.rowid)
-        .where(match.op("MATCH")(owners + _words(base, _exact(query.words))))
-        .correlate(None)
-    )
+    words = _words(base, _exact(query.words))
+    if not exact:  # the exact ones came first
+        words = f"{_words(base, _prefixes(query.words))} NOT {words}"
     return (
         sa.select(*[table.c[c] for c in columns])
         .select_from(fts.join(table, table.c.rid == fts.c.rowid))
-        .where(
-            match.op("MATCH")(owners + _words(base, _prefixes(query.words))),
-            readable(table, query.readable),
-        )
-        .order_by(fts.c.rowid.in_(exact).desc(), sa.func.bm25(match), table.c.rid.desc())
-        .limit(query.limit)
-        .offset(query.offset)
+        .where(match.op("MATCH")(_owners(query.readable) + words), readable(table, query.readable))
+        .order_by(sa.func.bm25(match), table.c.rid.desc())
+        .limit(limit)
     )
 
 
