@@ -11,16 +11,26 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 
-from api import billing, health, limits, observability, search
+from api import billing, health, keys, limits, observability, search
+from api import config as startup_config
+from api.admin import audit as admin_audit
+from api.admin import grants as admin_grants
+from api.admin import groups as admin_groups
+from api.admin import roles as admin_roles
+from api.admin import users as admin_users
 from api.bodies import BodyRequest
 from api.chat.controllers import ChatController
 from api.conversations.convos import ConvosController
 from api.conversations.messages import MessagesController
+from api.conversations.presets import PresetsController
+from api.conversations.projects import ProjectsController
 from api.conversations.tags import TagsController
 from api.errors import HANDLERS
-from api.identity import auth
+from api.identity import auth, role_permissions
+from api.identity.settings import UserSettingsController
 from api.permissions import audit as access_audit
 from api.permissions.routes import PermissionsController
+from api.sharing.routes import ShareController
 from api.startup import ROUTES as STARTUP
 from application.bootstrap import Container, bootstrap
 from application.settings import Settings, load_settings
@@ -63,13 +73,25 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             health.ready,
             observability.metrics_endpoint,
             *auth.ROUTES,
+            *startup_config.ROUTES,
+            *role_permissions.ROUTES,
+            *admin_audit.ROUTES,
+            *admin_roles.ROUTES,
+            *admin_users.ROUTES,
+            *admin_groups.ROUTES,
+            *admin_grants.ROUTES,
             *STARTUP,
             *billing.ROUTES,
             *search.ROUTES,
+            *keys.ROUTES,
             ConvosController,
             MessagesController,
             TagsController,
+            PresetsController,
+            ProjectsController,
+            UserSettingsController,
             ChatController,
+            ShareController,
             PermissionsController,
             *access_audit.ROUTES,
         ],

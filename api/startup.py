@@ -1,5 +1,5 @@
-"""What the web client loads at start: config, roles, endpoints, models, and well-formed empty
-answers for features Chronicle does not offer yet (so the client renders)."""
+"""What the web client loads at start besides its configuration (api/config.py): roles, and
+well-formed empty answers for features Chronicle does not offer yet (so the client renders)."""
 
 from __future__ import annotations
 
@@ -9,84 +9,31 @@ from uuid import UUID
 from litestar import Request, Response, get
 from litestar.di import Provide
 
-from api.deps import bearer_user_id, container_of, provide_user_id
-from api.identity.roles import SERVED
-from domain.identity.roles import role_document
-from domain.identity.rules import ADMIN, USER
+from api.deps import container_of, provide_user_id
+from api.identity import role_permissions
+from domain.identity.rules import USER
+from domain.permissions.capabilities import READ_ROLES
 from domain.shared.errors import NotFound
 
 AUTH = {"user_id": Provide(provide_user_id)}
 
 
-@get("/api/config", sync_to_thread=True)
-def startup_config(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    settings = container_of(request).settings
-    config: dict[str, Any] = {
-        "appTitle": settings.app_title,
-        "serverDomain": settings.domain_client,
-        "emailLoginEnabled": settings.allow_email_login,
-        "registrationEnabled": settings.allow_registration,
-        "socialLoginEnabled": False,
-        "discordLoginEnabled": False,
-        "facebookLoginEnabled": False,
-        "githubLoginEnabled": False,
-        "googleLoginEnabled": False,
-        "appleLoginEnabled": False,
-        "openidLoginEnabled": False,
-        "samlLoginEnabled": False,
-        "emailEnabled": False,
-        "passwordResetEnabled": False,
-        "minPasswordLength": settings.min_password_length,
-        "interface": {"privacyPolicy": {}, "termsOfService": {}},
-    }
-    if _signed_in(request):
-        config |= {
-            "sharedLinksEnabled": False,
-            "publicSharedLinksEnabled": False,
-            "allowAccountDeletion": settings.allow_account_deletion,
-            "showBirthdayIcon": False,
-            "helpAndFaqURL": "/",
-            "socialLogins": [],
-            "modelSpecs": {"list": []},
-            "balance": settings.balance.as_librechat(),
-            "titleGenerationTiming": "immediate",
-            "conversationImportMaxFileSize": 50 * 1024 * 1024,
-        }
-    return config
-
-
 @get("/api/roles/{role_name:str}", dependencies=AUTH, sync_to_thread=True)
 def role(request: Request[Any, Any, Any], user_id: UUID, role_name: str) -> Response[Any]:
+    """LibreChat's rule: one's own role and the non-admin built-in roles are readable by
+    anyone; any other role needs READ_ROLES, asked before whether it exists (no leak)."""
+    container = container_of(request)
     try:
-        own = container_of(request).identity.profile(user_id).role
+        own = container.identity.profile(user_id).role
     except NotFound:  # a valid token of a deleted user authenticates nobody
         return Response({"message": "Unauthorized"}, status_code=401)
-    document = role_document(role_name, SERVED)
+    open_to_all = role_name in (own, USER)
+    if not open_to_all and not container.capabilities.has(user_id, READ_ROLES):
+        return Response({"message": "Unauthorized"}, status_code=403)
+    document = role_permissions.document(container, role_name)
     if document is None:
         return Response({"message": "Role not found"}, status_code=404)
-    if role_name == ADMIN and own != ADMIN:
-        return Response({"message": "Unauthorized"}, status_code=403)
     return Response(document)
-
-
-@get("/api/endpoints", dependencies=AUTH)
-async def endpoints(request: Request[Any, Any, Any], user_id: UUID) -> dict[str, Any]:
-    catalog = container_of(request).chat.catalog
-    return {
-        name: {
-            "order": e.order,
-            "type": e.kind if e.kind != "echo" else "custom",
-            "userProvide": False,
-            "modelDisplayLabel": e.label or name,
-        }
-        for name, e in catalog.endpoints.items()
-    }
-
-
-@get("/api/models", dependencies=AUTH)
-async def models(request: Request[Any, Any, Any], user_id: UUID) -> dict[str, list[str]]:
-    catalog = container_of(request).chat.catalog
-    return {name: list(e.models) for name, e in catalog.endpoints.items()}
 
 
 # Placeholders: empty answers in LibreChat's shape for features that later issues build.
@@ -95,22 +42,17 @@ async def banner() -> None:
     return None
 
 
-@get(["/api/presets", "/api/files", "/api/user/settings/favorites"], dependencies=AUTH)
+@get("/api/files", dependencies=AUTH)
 async def empty_lists(user_id: UUID) -> list[Any]:
     return []
 
 
 @get(
-    ["/api/files/config", "/api/endpoints/token-config", "/api/files/speech/config/get"],
+    ["/api/files/config", "/api/files/speech/config/get"],
     dependencies=AUTH,
 )
 async def empty_objects(user_id: UUID) -> dict[str, Any]:
     return {}
-
-
-@get("/api/projects", dependencies=AUTH)
-async def projects(user_id: UUID) -> dict[str, Any]:
-    return {"projects": [], "nextCursor": None}
 
 
 @get("/api/agents/tools/web_search/auth", dependencies=AUTH)
@@ -118,23 +60,11 @@ async def web_search_auth(user_id: UUID) -> dict[str, Any]:
     return {"authenticated": False}
 
 
-def _signed_in(request: Request[Any, Any, Any]) -> bool:
-    try:
-        bearer_user_id(request)
-    except Exception:
-        return False
-    return True
-
-
 ROUTES = [
-    startup_config,
     role,
-    endpoints,
-    models,
     banner,
     empty_lists,
     empty_objects,
-    projects,
     web_search_auth,
 ]
 __all__ = ["ROUTES", "USER"]

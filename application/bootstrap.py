@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from dramatiq.brokers.stub import StubBroker
 
 from api.chat.frames import LibreChatFrames
+from application.admin.audit import AuditLog
 from application.billing.service import Billing
 from application.chat.ports import StreamBus
 from application.chat.service import ChatService
@@ -27,12 +28,17 @@ from application.conversations.bulk import Bulk
 from application.conversations.conversations import Conversations
 from application.conversations.copies import Copies
 from application.conversations.messages import Messages
+from application.conversations.presets import Presets
+from application.conversations.projects import Projects
 from application.conversations.tags import Tags
 from application.identity.abuse import AbusePolicy
+from application.identity.account_settings import UserSettings
 from application.identity.bans import BanRecorder, BanRevoker
 from application.identity.ports import SessionTokens
 from application.identity.revocation import Revocations, RevokedSubjects
+from application.identity.roles import Roles
 from application.identity.service import IdentityPolicy, IdentityService
+from application.keys.service import UserKeys
 from application.permissions.audit import AccessAudit
 from application.permissions.capabilities import Capabilities
 from application.permissions.groups import Groups
@@ -42,6 +48,9 @@ from application.search.service import Search
 from application.settings import Settings, load_settings, search_backend
 from application.shared.ports import Consistency, KeyStore
 from application.shared.store import CONTEXTS, AggregateCache, CommitHook, EventStore, Position
+from application.sharing.access import AclAccess
+from application.sharing.ports import LinkAccess, ViewCounts
+from application.sharing.service import SharedLinks
 from domain.conversations.conversation import Conversation
 from domain.shared.aggregate import Aggregate
 from domain.shared.errors import DomainError
@@ -49,6 +58,7 @@ from infrastructure import wiring
 from infrastructure.database import create_engine, schema_lock
 from infrastructure.eventstore.keystore import SqlKeyStore
 from infrastructure.eventstore.mapper import PersonalDataMapper
+from infrastructure.eventstore.trail import StoreTrail
 from infrastructure.limits import MemoryAbuseStore, RedisAbuseStore
 from infrastructure.masterkey import MasterKey
 from infrastructure.passwords import Argon2Hasher
@@ -59,11 +69,18 @@ from infrastructure.tokens import JwtTokens
 from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
+from projections.identity.directory import ProjectedDirectory
+from projections.keys.user_keys import ProjectedKeyExpiries
 from projections.permissions.access import ProjectedAccess
+from projections.permissions.admin_lists import ProjectedAdminLists
 from projections.registry import all_projections
 from projections.search.documents import SearchProjection
+from projections.sharing.index import ProjectedLinkIndex
+from projections.sharing.view_counts import SqlViewCounts
 from workers.chat import register_titles
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
+
+log = logging.getLogger("chronicle.config")
 
 # Long-lived aggregates load from their latest snapshot plus the events after it.
 SNAPSHOT_EVERY: dict[str, dict[type[Aggregate], int]] = {"conversations": {Conversation: 100}}
@@ -87,14 +104,22 @@ class Container:
     projections: ProjectionEngine
     consistency: Consistency
     identity: IdentityService
+    user_settings: UserSettings
     revocations: Revocations
     conversations: Conversations
     messages: Messages
     tags: Tags
+    presets: Presets
+    projects: Projects
     bulk: Bulk
     copies: Copies
     chat: ChatService
     billing: Billing
+    keys: UserKeys  # user-provided provider keys (`/api/keys`)
+    shared_links: SharedLinks
+    links: ProjectedLinkIndex  # the shared links a viewer opens by shareId
+    link_access: LinkAccess
+    view_counts: ViewCounts
     permissions: Permissions  # ACLs and the access checks every context calls
     capabilities: Capabilities  # system capabilities (ADMIN holds all)
     groups: Groups
@@ -105,6 +130,10 @@ class Container:
     abuse: AbusePolicy  # rate limits and bans (LibreChat's)
     search: Search
     search_feed: ExternalIndex | None  # Meilisearch's feeder; None for the SQL backends
+    roles: Roles  # role documents and membership (the admin surface)
+    directory: ProjectedDirectory  # users and roles as the admin routes list them
+    audit_log: AuditLog  # LibreChat's admin audit log, read from the events and their chains
+    admin_lists: ProjectedAdminLists  # groups and grants as the admin routes list them
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
     _running: list[dramatiq.Worker | Sweeper] = field(default_factory=list)
@@ -177,6 +206,8 @@ def bootstrap(
 ) -> Container:
     """Build the container. Nothing connects at import time; everything connects here."""
     settings = settings or load_settings(environ)
+    for notice in settings.librechat.notices:  # once per process, at its start
+        log.info("librechat.yaml: %s", notice)
     secrets = wiring.load_secrets(settings)
     urls = wiring.database_urls(settings)
     master = MasterKey.parse(secrets.master_key)
@@ -198,8 +229,14 @@ def bootstrap(
     )
     messages = Messages(conversations)
     searching = _search(settings, read_side, search_projection)
+    keys = UserKeys(
+        stores["identity"], ProjectedKeyExpiries(read_side.reads, read_side.consistency)
+    )
+    directory = ProjectedDirectory(read_side.reads, read_side.consistency)
     running: list[dramatiq.Worker | Sweeper] = []  # the container's in-process workers
     sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
+    links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
+    link_access = AclAccess(sharing.permissions)
     container = Container(
         settings=settings,
         stores=stores,
@@ -210,14 +247,22 @@ def bootstrap(
         projections=read_side.engine,
         consistency=read_side.consistency,
         identity=identity.service,
+        user_settings=UserSettings(stores["identity"]),
         revocations=identity.revocations,
         conversations=conversations,
         messages=messages,
         tags=Tags(conversations),
+        presets=Presets(stores["conversations"]),
+        projects=Projects(conversations),
         bulk=Bulk(conversations),
         copies=Copies(conversations),
-        chat=_chat(settings, conversations, messages, shared.broker),
+        chat=_chat(settings, conversations, messages, shared.broker, keys),
         billing=Billing(stores["billing"], settings.balance),
+        keys=keys,
+        shared_links=SharedLinks(stores["sharing"], conversations, links, link_access),
+        links=links,
+        link_access=link_access,
+        view_counts=_view_counts(read_side.db, keys_db),
         permissions=sharing.permissions,
         capabilities=sharing.capabilities,
         groups=sharing.groups,
@@ -228,6 +273,10 @@ def bootstrap(
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
         search=searching.search,
         search_feed=searching.feed,
+        roles=Roles(stores["identity"], directory),
+        directory=directory,
+        audit_log=AuditLog(StoreTrail(stores), directory.names),
+        admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
         redis=shared.redis,
         commit_listeners=listeners,
         _running=running,
@@ -235,6 +284,13 @@ def bootstrap(
     if workers:
         container.start_workers()
     return container
+
+
+def _view_counts(db: sa.Engine, keys_db: sa.Engine) -> SqlViewCounts:
+    counts = SqlViewCounts(db)
+    with schema_lock(keys_db):  # processes starting together create tables one at a time
+        counts.create_table()
+    return counts
 
 
 def _stores(
@@ -441,13 +497,14 @@ def _chat(
     conversations: Conversations,
     messages: Messages,
     broker: dramatiq.Broker,
+    keys: UserKeys,
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
     # process that only imports this module (`chronicle --help`, test collection) must not pay
     from infrastructure.chat.catalog import build_catalog
 
     catalog = build_catalog(list(settings.endpoints), settings.echo_delay_s)
-    titler = Titles(conversations, catalog)  # the title actor's: registered before the chat
+    titler = Titles(conversations, catalog, keys.bind)  # the title actor's: registered first
     return ChatService(
         conversations,
         messages,
@@ -457,6 +514,7 @@ def _chat(
         node=f"{socket.gethostname()}-{os.getpid()}",
         titles=register_titles(broker, titler).send,
         titler=titler,
+        bind=keys.bind,
     )
 
 

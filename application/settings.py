@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import re
 from pathlib import Path
@@ -12,8 +13,18 @@ import msgspec
 import yaml
 
 from application.billing.config import BalanceError, BalanceSettings, load_balance
-from application.chat.config import ECHO, EndpointConfig, EndpointError, load_endpoints
+from application.chat.config import ECHO, EndpointConfig, EndpointError, load_endpoints, unresolved
+from application.config.librechat import (
+    LIBRECHAT_KEYS,
+    ConfigError,
+    LibreChatConfig,
+    config_path,
+    exists,
+    merge,
+    read_config,
+)
 from application.limit_settings import LIMIT_ENV_NAMES, LimitSettings, check_limits
+from application.sharing.config import SharingSettings
 
 Mode = Literal["embedded", "distributed"]
 
@@ -44,6 +55,9 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     allow_registration: bool = True
     allow_email_login: bool = True
     allow_account_deletion: bool = True  # LibreChat's default; when off only admins may
+    allow_shared_links: bool = True  # LibreChat's ALLOW_SHARED_LINKS (unset: on)
+    allow_shared_links_public: bool = False  # ALLOW_SHARED_LINKS_PUBLIC: view without signing in
+    shared_links_snapshot_files: bool = True  # SHARED_LINKS_SNAPSHOT_FILES
     min_password_length: int = 8
     app_title: str = "Chronicle"
     domain_client: str = "http://localhost:3080"
@@ -77,10 +91,20 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     endpoints: tuple[EndpointConfig, ...] = (ECHO,)
     # LibreChat's `balance:` block: chronicle.yaml's top-level `balance:` and CHRONICLE_BALANCE_*
     balance: BalanceSettings = BalanceSettings()
+    # the rest of librechat.yaml (interface, modelSpecs, registration, …) and what it reported
+    librechat: LibreChatConfig = LibreChatConfig()
 
     @property
     def mode(self) -> Mode:
         return "distributed" if self.database_url.startswith("postgres") else "embedded"
+
+    @property
+    def sharing(self) -> SharingSettings:
+        return SharingSettings(
+            enabled=self.allow_shared_links,
+            public=self.allow_shared_links_public,
+            snapshot_files=self.shared_links_snapshot_files,
+        )
 
     @property
     def session_expiry_s(self) -> int:
@@ -116,6 +140,9 @@ ENV_NAMES: dict[str, str] = {
     "ALLOW_REGISTRATION": "allow_registration",
     "ALLOW_EMAIL_LOGIN": "allow_email_login",
     "ALLOW_ACCOUNT_DELETION": "allow_account_deletion",
+    "ALLOW_SHARED_LINKS": "allow_shared_links",
+    "ALLOW_SHARED_LINKS_PUBLIC": "allow_shared_links_public",
+    "SHARED_LINKS_SNAPSHOT_FILES": "shared_links_snapshot_files",
     "MIN_PASSWORD_LENGTH": "min_password_length",
     "APP_TITLE": "app_title",
     "DOMAIN_CLIENT": "domain_client",
@@ -141,7 +168,9 @@ _FIELD_TO_ENV = {field: env for env, field in ENV_NAMES.items()}
 def load_settings(
     environ: dict[str, str] | None = None, config_file: str | None = None
 ) -> Settings:
-    """Merge chronicle.yaml (`settings:` section) with the environment, environment winning."""
+    """Merge chronicle.yaml (`settings:` section) with the environment, environment winning;
+    LibreChat's sections come from librechat.yaml (`CONFIG_PATH`), a section in chronicle.yaml
+    replacing librechat.yaml's, and CHRONICLE_BALANCE_* / provider variables winning over both."""
     environ = dict(os.environ if environ is None else environ)
     raw: dict[str, Any] = {}
     path = config_file or environ.get("CHRONICLE_CONFIG") or "chronicle.yaml"
@@ -158,12 +187,43 @@ def load_settings(
         if env_name in environ and environ[env_name] != "":
             raw[field] = environ[env_name]
     settings = _validate(raw)
+    librechat_path, named = config_path(environ)
+    librechat: dict[str, Any] = {}
+    if exists(librechat_path):
+        librechat = _read_yaml(librechat_path)
+    elif named:
+        raise SettingsError(f"CONFIG_PATH: no such file {librechat_path!r}")
+    sections = merge(librechat, config)
+
+    def origin(section: str) -> str:
+        return path if section in config else librechat_path
+
     try:
-        endpoints = load_endpoints(environ, config.get("endpoints"))
-        balance = load_balance(environ, config.get("balance"))
-    except (EndpointError, BalanceError) as error:
-        raise SettingsError(f"{error} in {path}") from None
-    return msgspec.structs.replace(settings, endpoints=endpoints, balance=balance)
+        endpoints = load_endpoints(environ, sections.get("endpoints"))
+    except EndpointError as error:
+        raise SettingsError(f"{error} in {origin('endpoints')}") from None
+    try:
+        balance = load_balance(environ, sections.get("balance"))
+    except BalanceError as error:
+        raise SettingsError(f"{error} in {origin('balance')}") from None
+    try:
+        read = read_config(sections, librechat_path if librechat else None)
+    except ConfigError as error:
+        section = str(error).split(".", 1)[0].split(":", 1)[0]
+        raise SettingsError(f"{error} in {origin(section)}") from None
+    notices = (*read.notices, *_unresolved(endpoints))
+    librechat_config = dataclasses.replace(read, notices=notices)
+    return msgspec.structs.replace(
+        settings, endpoints=endpoints, balance=balance, librechat=librechat_config
+    )
+
+
+def _unresolved(endpoints: tuple[EndpointConfig, ...]) -> list[str]:
+    return [
+        f"endpoints.custom {e.name}: ${{{name}}} is not set; its chat turns will fail"
+        for e in endpoints
+        for name in unresolved(e)
+    ]
 
 
 def _read_yaml(path: str) -> dict[str, Any]:
@@ -186,7 +246,7 @@ def _yaml_reason(error: yaml.YAMLError) -> str:
 
 
 def _validate(raw: dict[str, Any]) -> Settings:
-    for section in ("endpoints", "balance"):
+    for section in LIBRECHAT_KEYS:
         if section in raw:
             raise SettingsError(f"{section}: not under settings:, a top-level section of its own")
     known = set(Settings.__struct_fields__)

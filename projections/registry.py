@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from projections.billing.balances import BalanceProjection
 from projections.conversations.conversation_list import ConversationListProjection
+from projections.conversations.presets import PresetsProjection
+from projections.conversations.projects import ProjectsProjection
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
+from projections.identity.role_directory import RoleDirectoryProjection
 from projections.identity.user_directory import UserDirectoryProjection
+from projections.keys.user_keys import UserKeyProjection
 from projections.permissions.effective import PermissionsProjection
 from projections.search.documents import SearchProjection
+from projections.sharing.shared_links import SharedLinksProjection
 
 
 def all_projections(search: SearchProjection | None = None) -> list[Projection]:
     """`search` carries the settings its tables depend on (language, outbox)."""
     return [
         UserDirectoryProjection(),
+        RoleDirectoryProjection(),
         ConversationListProjection(),
         TranscriptProjection(),
+        PresetsProjection(),
+        ProjectsProjection(),
         BalanceProjection(),
+        UserKeyProjection(),
+        SharedLinksProjection(),
         PermissionsProjection(),
         search or SearchProjection(),
     ]

@@ -45,6 +45,7 @@ class ChatBody(msgspec.Struct, kw_only=True):
     isContinued: bool | None = None
     editedContent: EditedContent | None = None
     isTemporary: bool | None = None
+    chatProjectId: Id | None = None  # a new chat started inside this project
     # The preset fields a conversation keeps (UNSET: not sent, so not changed).
     promptPrefix: Text | UnsetType | None = UNSET
     temperature: float | UnsetType | None = UNSET

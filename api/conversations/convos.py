@@ -21,11 +21,13 @@ from api.limits import FORK, IMPORT
 from api.search import matching_conversations
 from application.chat.service import DEFAULT_TITLE
 from application.conversations.copies import Copied
+from domain.conversations.project import is_project_id
 from domain.shared.errors import Invalid, NotFound
 from projections.conversations import queries
+from projections.sharing import queries as sharing_queries
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
-LIST_PROJECTIONS = ["conversation_list"]
+LIST_PROJECTIONS = ["conversation_list", "shared_links"]
 
 
 def parse_id(value: str | None, what: str = "Conversation") -> UUID:
@@ -45,10 +47,14 @@ class ConvosController(Controller):
         container = container_of(request)
         container.consistency.wait(user_id, LIST_PROJECTIONS)
         page = _page(container, user_id, params)
-        return {
-            "conversations": [conversation_row_json(r) for r in page.rows],
-            "nextCursor": page.next_cursor,
-        }
+        items = [conversation_row_json(r) for r in page.rows]
+        if container.settings.sharing.enabled:  # LibreChat's `isShared` badge
+            with container.reads.connect() as conn:
+                ids = [item["conversationId"] for item in items]
+                shared = sharing_queries.shared_conversations(conn, user_id, ids)
+            for item in items:
+                item["isShared"] = item["conversationId"] in shared
+        return {"conversations": items, "nextCursor": page.next_cursor}
 
     @get("/gen_title/{conversation_id:str}")
     async def gen_title(
@@ -201,6 +207,7 @@ def _page(container: Any, user_id: UUID, params: Any) -> queries.Page:
         pinned=True if params.get("pinned") == "true" else None,
         tags=tuple(params.getall("tags", [])) or tuple(params.getall("tags[]", [])),
         cursor=params.get("cursor") or None,
+        project=_project_filter(params.get("projectId")),  # checked before searching
         only_ids=_found(container, user_id, params.get("search")),
     )
     if request.only_ids == ():
@@ -213,6 +220,13 @@ def _found(container: Any, user_id: UUID, search: str | None) -> tuple[str, ...]
     """The conversations a search matches (None: no search), as LibreChat restricts its list."""
     text = (search or "").strip()
     return matching_conversations(container, user_id, text) if text else None
+
+
+def _project_filter(raw: str | None) -> str | None:
+    """LibreChat: a project id (24 hex digits), `unassigned`, or nothing."""
+    if raw and raw != queries.UNASSIGNED and not is_project_id(raw):
+        raise Invalid("projectId must be a valid project id or unassigned")
+    return raw or None
 
 
 def _limit(raw: str | None) -> int:

@@ -9,6 +9,10 @@ from application.identity.service import UserProfile
 
 
 def user_json(user: UserProfile) -> dict[str, Any]:
+    settings = user.settings
+    accepted_at = settings.terms_accepted_at if settings else None
+    preferences = settings.preferences if settings else {}
+    personalization: dict[str, Any] = {"memories": True, **preferences}
     return {
         "_id": str(user.id),
         "id": str(user.id),
@@ -19,11 +23,11 @@ def user_json(user: UserProfile) -> dict[str, Any]:
         "avatar": None,
         "provider": user.provider,
         "role": user.role,
-        "plugins": [],
+        "plugins": list(settings.plugins) if settings else [],
         "twoFactorEnabled": False,
-        "termsAccepted": False,
-        "personalization": {"memories": True},
-        "favorites": [],
+        "termsAccepted": accepted_at is not None,
+        "personalization": personalization,
+        "favorites": list(settings.favorites) if settings else [],
         "createdAt": iso(user.created_at),
         "updatedAt": iso(user.updated_at),
     }

@@ -21,7 +21,7 @@ SERVED_BY: dict[str, str | None] = {
     "MCP_SERVERS": None,
     "REMOTE_AGENTS": None,
     "SKILLS": None,
-    "SHARED_LINKS": None,
+    "SHARED_LINKS": "POST /api/share/:conversationId",
 }
 
 SERVED = frozenset(kind for kind, route in SERVED_BY.items() if route is not None)

@@ -14,7 +14,13 @@ from application.chat.ports import StreamBus
 from application.chat.progress import PROTOCOL, Frames, Status
 from application.chat.status import GenerationStatus
 from application.chat.sweep import Sweep
-from application.chat.titles import DEFAULT_TITLE, TitleQueue, TitleRequests, Titles
+from application.chat.titles import (
+    DEFAULT_TITLE,
+    KeyBinding,
+    TitleQueue,
+    TitleRequests,
+    Titles,
+)
 from application.chat.turns import StartChat, Turns
 from application.conversations.conversations import Conversations
 from application.conversations.messages import Messages
@@ -33,19 +39,20 @@ class ChatService:
         node: str = "local",
         titles: TitleRequests | None = None,
         titler: Titles | None = None,
+        bind: KeyBinding | None = None,
     ) -> None:
         """`titles` queues model-made titles (a worker actor's `send`, made by `titler`);
         without it they are made by a task of this process, after the `final` frame either
-        way."""
+        way. `bind` puts a `user_provided` endpoint on the user's own key."""
         self.conversations = conversations
         self.catalog = catalog
         self.bus = bus
-        self.titler = titler or Titles(conversations, catalog)
+        self.titler = titler or Titles(conversations, catalog, bind)
         self.generations = Generations(
             conversations, messages, bus, frames, TitleQueue(self.titler, titles)
         )
         self._tasks = self.generations.tasks  # the generations running in this process
-        self.turns = Turns(conversations, messages, catalog, self.generations, node)
+        self.turns = Turns(conversations, messages, catalog, self.generations, node, bind)
         self.watch = GenerationStatus(self.generations)
         self.sweeper = Sweep(conversations, catalog, self.generations, node)
 

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import anyio
 
-from application.chat.catalog import Catalog
+from application.chat.catalog import Catalog, Endpoint
 from application.chat.ports import ModelRequest, ProviderError, TextDelta, Turn
 from application.conversations.conversations import Conversations
 from domain.conversations.conversation import Conversation
@@ -19,6 +19,8 @@ from domain.shared.errors import Invalid, NotFound
 
 # Hands a new conversation to whoever makes its title: (user id, conversation id).
 TitleRequests = Callable[[str, str], object]
+# The endpoint as a user's turn runs on it (their own key for a `user_provided` one).
+KeyBinding = Callable[[UUID, Endpoint], Endpoint]
 TITLE_PROMPT = (
     "Write a concise title (at most 7 words, no quotes, no punctuation at the end) for this "
     "conversation.\nUser: {question}\nAssistant: {answer}\nTitle:"
@@ -27,9 +29,12 @@ __all__ = ["DEFAULT_TITLE", "TitleQueue", "TitleRequests", "Titles", "title_from
 
 
 class Titles:
-    def __init__(self, conversations: Conversations, catalog: Catalog) -> None:
+    def __init__(
+        self, conversations: Conversations, catalog: Catalog, bind: KeyBinding | None = None
+    ) -> None:
         self.conversations = conversations
         self.catalog = catalog
+        self.bind = bind
 
     async def title_conversation(self, user_id: UUID, conversation_id: UUID) -> str | None:
         """Title a conversation from its first exchange with the model it used, unless it has a
@@ -42,7 +47,7 @@ class Titles:
         question, answer = _first_exchange(conversation)
         if question is None:
             return None
-        title = storable(await self._generate(conversation, question, answer))
+        title = storable(await self._generate(user_id, conversation, question, answer))
         current = await anyio.to_thread.run_sync(self.conversations.get, user_id, conversation_id)
         if current.title not in ("", DEFAULT_TITLE):  # the user named it meanwhile
             return current.title
@@ -51,16 +56,22 @@ class Titles:
         )
         return title
 
-    async def _generate(self, conversation: Conversation, question: str, answer: str) -> str:
-        """Ask the conversation's own model for a short title (LibreChat's default); the offline
-        echo model, an unknown endpoint or any failure falls back to the question's first words."""
+    async def _generate(
+        self, user_id: UUID, conversation: Conversation, question: str, answer: str
+    ) -> str:
+        """Ask the conversation's own model (or the endpoint's `titleModel`) for a short title
+        (LibreChat's default); the offline echo model, `titleConvo: false`, an unknown endpoint
+        or any failure falls back to the question's first words."""
         fallback = title_from(question)
         try:
             endpoint, model = self.catalog.resolve(conversation.endpoint, conversation.model)
         except (Invalid, NotFound):
             return fallback
-        if endpoint.kind == "echo":
+        if endpoint.kind == "echo" or not endpoint.title_convo:
             return fallback
+        model = endpoint.title_model or model
+        if self.bind is not None:
+            endpoint = await anyio.to_thread.run_sync(self.bind, user_id, endpoint)
         prompt = TITLE_PROMPT.format(question=question[:2000], answer=answer[:2000])
         request = ModelRequest(model=model, max_tokens=32, turns=[Turn("user", prompt)])
         try:

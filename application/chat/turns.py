@@ -18,8 +18,10 @@ from application.chat.catalog import Catalog
 from application.chat.generation import Generations, Plan
 from application.chat.ports import Job, ModelRequest, Turn
 from application.chat.progress import PROTOCOL
+from application.chat.titles import KeyBinding
 from application.conversations.conversations import Conversations
 from application.conversations.messages import Messages
+from application.conversations.projects import Projects
 from domain.conversations.conversation import Conversation, Message
 from domain.conversations.rules import NO_PARENT
 from domain.shared.errors import Conflict, Invalid, NotFound
@@ -44,6 +46,7 @@ class StartChat:
     edited_text: str | None = None  # editedContent: the user's edit of the answer continued
     settings: dict[str, Any] = field(default_factory=dict)
     is_temporary: bool = False  # LibreChat's isTemporary: a new conversation is never listed
+    project_id: str | None = None  # chatProjectId: the chat project a new conversation joins
 
 
 class Turns:
@@ -54,6 +57,7 @@ class Turns:
         catalog: Catalog,
         generations: Generations,
         node: str,
+        bind: KeyBinding | None = None,
     ) -> None:
         self.conversations = conversations
         self.messages = messages
@@ -62,6 +66,7 @@ class Turns:
         self.bus = generations.bus
         self.frames = generations.frames
         self.node = node
+        self.bind = bind
 
     async def start(self, user_id: UUID, command: StartChat) -> dict[str, Any]:
         """Answer at once; the generation runs on as a task of this process."""
@@ -116,6 +121,8 @@ class Turns:
                     settings=dict(command.settings),
                     temporary=command.is_temporary,
                 )
+            if command.project_id and not command.is_temporary:
+                Projects(self.conversations).place(user_id, conversation_id, command.project_id)
         conversation = self.conversations.get(user_id, conversation_id)
         user_message, parent_id, prefix = self._turn(user_id, conversation, command)
         job = Job(
@@ -135,6 +142,8 @@ class Turns:
             model=model,
         )
         history = _history(self.conversations.get(user_id, conversation_id).messages, parent_id)
+        if self.bind is not None:  # a `user_provided` endpoint runs on the user's own key
+            endpoint = self.bind(user_id, endpoint)
         return Plan(job, endpoint, model, _request(model, history, command.settings), parent_id)
 
     def _conversation_id(self, user_id: UUID, command: StartChat) -> tuple[UUID, bool]:

@@ -5,7 +5,8 @@ copy gets new ids throughout; the source is never changed."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +21,24 @@ from domain.conversations.rules import NO_PARENT
 
 # Imported ids derive from the source's ids under this namespace (see `_imported`).
 _IMPORTS = UUID("8c0b5a4e-1f7d-4d8e-9a53-6b2f0f6d9e21")
+
+
+@dataclass(frozen=True)
+class Clone:
+    """A message to copy from outside the caller's conversations (a shared link's
+    anonymised message): its ids are only names within the copy."""
+
+    id: str
+    parent: str
+    sender: str
+    is_created_by_user: bool
+    text: str
+    content: list[dict[str, Any]] | None = None
+    token_count: int | None = None
+    unfinished: bool = False
+    error: bool = False
+    created_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,35 @@ class Copies:
     def duplicate(self, user_id: UUID, conversation_id: UUID, title: str | None = None) -> Copied:
         source = self.conversations.get(user_id, conversation_id)
         return self._copy(user_id, source, source.ordered_messages(), title or source.title)
+
+    def clone(
+        self,
+        user_id: UUID,
+        title: str,
+        endpoint: str | None,
+        messages: list[Clone],
+    ) -> Copied:
+        """A new conversation of the caller holding these messages (parents first; a parent
+        not among them makes its child a root), with fresh ids and their original times."""
+        copy = Conversation.start(uuid.uuid4(), user_id, title=title, endpoint=endpoint)
+        ids = {m.id: uuid.uuid4() for m in messages}
+        for message in _clones_parents_first(messages):
+            parent = ids.get(message.parent, NO_PARENT)
+            copy.post(
+                ids[message.id],
+                parent if parent in copy.messages else NO_PARENT,
+                sender=message.sender,
+                is_created_by_user=message.is_created_by_user,
+                text=message.text,
+                content=message.content,
+                token_count=message.token_count,
+                unfinished=message.unfinished,
+                error=message.error,
+                extra=message.extra,
+                created_at=message.created_at,
+            )
+        position = self.store.commit(copy, actor=user_id)
+        return Copied(copy, copy.ordered_messages(), position)
 
     def import_export(self, user_id: UUID, data: Any) -> Done:
         """Import every conversation of an export; ids derive from the source's ids, so a
@@ -126,6 +174,22 @@ def _parents_first(messages: list[ImportedMessage]) -> list[ImportedMessage]:
                 placed.add(message.source_id)
                 ordered.append(message)
         pending = [m for m in pending if m.source_id not in placed]
+    return ordered
+
+
+def _clones_parents_first(messages: list[Clone]) -> list[Clone]:
+    by_id = {m.id: m for m in messages}
+    placed: set[str] = set()
+    ordered: list[Clone] = []
+    for message in messages:
+        chain: list[Clone] = []  # the message and its unplaced ancestors, child first
+        current: Clone | None = message
+        while current is not None and current.id not in placed and current not in chain:
+            chain.append(current)
+            current = by_id.get(current.parent)
+        for clone in reversed(chain):
+            placed.add(clone.id)
+            ordered.append(clone)
     return ordered
 
 

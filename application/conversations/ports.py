@@ -13,7 +13,12 @@ class ConversationIndex(Protocol):
     raises Unavailable: a bulk command never skips a conversation silently."""
 
     def conversation_ids(
-        self, user_id: UUID, *, archived: bool | None = None, tag: str | None = None
+        self,
+        user_id: UUID,
+        *,
+        archived: bool | None = None,
+        tag: str | None = None,
+        project: str | None = None,
     ) -> list[UUID]: ...
 
     def unanswered_between(self, since: datetime, until: datetime) -> list[tuple[UUID, UUID]]:

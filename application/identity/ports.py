@@ -50,3 +50,21 @@ class SessionTokens(Tokens, Protocol):
     """Tokens as the API reads them: an access token's claims (LibreChat's `id`, …)."""
 
     def read_access(self, token: str) -> dict[str, Any]: ...
+
+
+class Directory(Protocol):
+    """The users and roles the admin routes list (read models; `actor` sees its own writes).
+    Rows carry user_directory's / role_directory's columns as attributes."""
+
+    def users(self, actor: UUID | None, limit: int, offset: int) -> tuple[list[Any], int]: ...
+    def search_users(self, actor: UUID | None, prefix: str, limit: int) -> list[Any]: ...
+    def members(
+        self, actor: UUID | None, role: str, limit: int, offset: int
+    ) -> tuple[list[Any], int]: ...
+    def member_ids(self, role: str) -> list[UUID]:
+        """Complete (a command acts on every one), else `Unavailable`."""
+        ...
+
+    def custom_roles(
+        self, actor: UUID | None, limit: int, offset: int, builtin: list[str]
+    ) -> tuple[list[Any], int]: ...

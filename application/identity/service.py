@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from application.identity.account_settings import AccountSettings, settings_of
 from application.identity.ports import KeyShredder, PasswordHasher, RefreshClaims, Tokens
 from application.identity.revocation import Revocations
 from application.shared.store import EventStore, Position, retry_on_conflict
@@ -34,6 +35,7 @@ class UserProfile:
     role: str
     created_at: datetime
     updated_at: datetime
+    settings: AccountSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -314,6 +316,7 @@ def profile_of(user: User) -> UserProfile:
         role=user.role,
         created_at=user.created_at,
         updated_at=user.updated_at,
+        settings=settings_of(user),
     )
 
 

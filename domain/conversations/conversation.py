@@ -11,6 +11,7 @@ from uuid import UUID
 from domain.conversations.events import (
     ConversationArchived,
     ConversationDeleted,
+    ConversationMovedToProject,
     ConversationPinned,
     ConversationRetitled,
     ConversationSettingsChanged,
@@ -72,6 +73,7 @@ class Conversation(Aggregate):
     # Set on a temporary chat: when its retention ends. The class default serves snapshots
     # taken before the field existed.
     expired_at: datetime | None = None
+    project_id: str | None = None  # its chat project's id, as the client sees it
     created_at: datetime
     updated_at: datetime
     messages: dict[UUID, Message]
@@ -130,6 +132,16 @@ class Conversation(Aggregate):
         if value != self.title:
             self._record(
                 ConversationRetitled, user_id=self.user_id, title=value, generated=generated
+            )
+
+    def move_to_project(self, project_id: str | None) -> None:
+        """The caller checked that the project is the owner's (`Projects.assign`)."""
+        if project_id != self.project_id:
+            self._record(
+                ConversationMovedToProject,
+                user_id=self.user_id,
+                project_id=project_id,
+                previous=self.project_id,
             )
 
     def change_settings(
@@ -277,6 +289,10 @@ class Conversation(Aggregate):
     @applies(ConversationTagged)
     def _tagged(self, event: ConversationTagged) -> None:
         self.tags = list(event.tags or [])
+
+    @applies(ConversationMovedToProject)
+    def _moved(self, event: ConversationMovedToProject) -> None:
+        self.project_id = event.project_id
 
     @applies(ConversationDeleted)
     def _deleted(self, event: ConversationDeleted) -> None:

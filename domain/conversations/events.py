@@ -133,3 +133,61 @@ class TagDeleted(ConversationEvent, frozen=True, kw_only=True):
     TOPIC = "conversations.TagDeleted"
     personal = ("tag",)
     tag: str
+
+
+class PresetSaved(ConversationEvent, frozen=True, kw_only=True):
+    """A preset as it now is, whole (LibreChat's fields: `title`, `endpoint`, `model`,
+    `temperature`, `promptPrefix`, …, `defaultPreset`, `order`). `replaces`: the preset id it
+    was saved under before, when the save gave it a new one (`newPresetId`)."""
+
+    TOPIC = "conversations.PresetSaved"
+    personal = ("preset",)
+    preset_id: str
+    preset: dict[str, Any]
+    replaces: str | None = None
+
+
+class PresetDefaultCleared(ConversationEvent, frozen=True, kw_only=True):
+    """Another preset became the default: this one loses `defaultPreset` and `order`."""
+
+    TOPIC = "conversations.PresetDefaultCleared"
+    preset_id: str
+
+
+class PresetsDeleted(ConversationEvent, frozen=True, kw_only=True):
+    TOPIC = "conversations.PresetsDeleted"
+    preset_ids: list[str]
+
+
+class ProjectCreated(ConversationEvent, frozen=True, kw_only=True):
+    """A chat project (LibreChat's ChatProject): a named folder of the user's conversations.
+    `project_id` is the id the client sees (24 hex digits, as LibreChat's are)."""
+
+    TOPIC = "conversations.ProjectCreated"
+    personal = ("name", "description")
+    project_id: str
+    name: str
+    description: str = ""
+
+
+class ProjectUpdated(ConversationEvent, frozen=True, kw_only=True):
+    TOPIC = "conversations.ProjectUpdated"
+    personal = ("name", "description")
+    project_id: str
+    name: str
+    description: str = ""
+
+
+class ProjectDeleted(ConversationEvent, frozen=True, kw_only=True):
+    """Its conversations stay, and belong to no project from here on."""
+
+    TOPIC = "conversations.ProjectDeleted"
+    project_id: str
+
+
+class ConversationMovedToProject(ConversationEvent, frozen=True, kw_only=True):
+    """`project_id` None: the conversation left its project (`previous`)."""
+
+    TOPIC = "conversations.ConversationMovedToProject"
+    project_id: str | None
+    previous: str | None = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+import msgspec
+
 from domain.shared.events import DomainEvent
 
 
@@ -38,8 +40,13 @@ class UserLoginFailed(DomainEvent, frozen=True, kw_only=True):
 
 
 class UserRoleChanged(DomainEvent, frozen=True, kw_only=True):
+    """`previous` and `changed_by` (the admin; None for the CLI) are empty on events recorded
+    before the admin routes existed."""
+
     TOPIC = "identity.UserRoleChanged"
     role: str
+    previous: str = ""
+    changed_by: UUID | None = None
 
 
 class UserDeleted(DomainEvent, frozen=True, kw_only=True):
@@ -117,3 +124,88 @@ class UserBanLifted(DomainEvent, frozen=True, kw_only=True):
 
     TOPIC = "identity.UserBanLifted"
     reason: str = "admin"
+
+
+class UserFavoritesChanged(DomainEvent, frozen=True, kw_only=True):
+    """The whole list, as LibreChat replaces it: each item is `{agentId}`, `{model,
+    endpoint}` or `{spec}`."""
+
+    TOPIC = "identity.UserFavoritesChanged"
+    personal = ("favorites",)
+    favorites: list[dict[str, str]]
+
+
+class UserTermsAccepted(DomainEvent, frozen=True, kw_only=True):
+    """The first acceptance only: accepting again keeps the original time (the event's)."""
+
+    TOPIC = "identity.UserTermsAccepted"
+
+
+class UserPreferencesChanged(DomainEvent, frozen=True, kw_only=True):
+    """LibreChat's `personalization` keys that changed (`statefulCodeEnvironment`)."""
+
+    TOPIC = "identity.UserPreferencesChanged"
+    preferences: dict[str, str]
+
+
+class UserPluginInstalled(DomainEvent, frozen=True, kw_only=True):
+    """`auth`: the credentials the user gave the plugin (LibreChat's PluginAuth values), kept
+    encrypted under the user's key like every personal field. `listed`: false for an entity
+    tool (an agent's or assistant's), whose credentials are kept but which is not added to
+    the user's `plugins`."""
+
+    TOPIC = "identity.UserPluginInstalled"
+    personal = ("auth",)
+    plugin_key: str
+    auth: dict[str, str] = {}
+    listed: bool = True
+
+
+class UserPluginUninstalled(DomainEvent, frozen=True, kw_only=True):
+    """`auth_fields`: the credential names removed with it (all of them when empty);
+    `listed` as for UserPluginInstalled."""
+
+    TOPIC = "identity.UserPluginUninstalled"
+    plugin_key: str
+    auth_fields: list[str] = []
+    listed: bool = True
+
+
+Permissions = dict[str, dict[str, bool]]
+
+
+class RoleDefined(DomainEvent, frozen=True, kw_only=True):
+    """A role document exists: a custom role created, a built-in one first changed, or a
+    renamed one under its new name (`renamed_from`). `permissions`: the flags set on it."""
+
+    TOPIC = "identity.RoleDefined"
+    name: str
+    description: str = ""
+    permissions: Permissions = msgspec.field(default_factory=dict)
+    renamed_from: str = ""
+    actor_id: UUID | None = None
+
+
+class RolePermissionsUpdated(DomainEvent, frozen=True, kw_only=True):
+    """Flags set on the role, merged over the ones it had (`permissions`: only those sent)."""
+
+    TOPIC = "identity.RolePermissionsUpdated"
+    name: str
+    permissions: Permissions
+    actor_id: UUID | None = None
+
+
+class RoleDescribed(DomainEvent, frozen=True, kw_only=True):
+    TOPIC = "identity.RoleDescribed"
+    name: str
+    description: str
+    actor_id: UUID | None = None
+
+
+class RoleDeleted(DomainEvent, frozen=True, kw_only=True):
+    """`renamed_to`: the role lives on under that name (its `RoleDefined.renamed_from`)."""
+
+    TOPIC = "identity.RoleDeleted"
+    name: str
+    renamed_to: str = ""
+    actor_id: UUID | None = None

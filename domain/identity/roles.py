@@ -3,13 +3,16 @@
 The client opens a screen whenever its permission is granted, so a grant for a feature Chronicle
 does not serve sends the user to routes that answer 404. Which permission types are served is the
 caller's to say (the API knows its routes: `api/identity/roles.py`); a type not served is answered
-with every flag false. Where a feature is served, the flags are LibreChat's own role defaults
-(`packages/data-provider/src/roles.ts`).
+with every flag false. Where a feature is served, a flag is what an admin set on the role
+(`PUT /api/roles/:roleName/<type>`, the Role aggregate) or else LibreChat's own role default
+(`packages/data-provider/src/roles.ts`; a custom role's defaults are all false). So an admin
+can turn on only what is served: a flag stored for a feature not served yet is kept, reads as
+false, and takes effect once the feature is served.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from domain.identity.rules import ADMIN, USER
@@ -56,21 +59,40 @@ _USER_REFUSED = {
 }
 
 
-def _granted(role: str, kind: str, flag: str, served: Collection[str]) -> bool:
-    if kind not in served:
-        return False
-    return role == ADMIN or (kind, flag) not in _USER_REFUSED
+def default(role: str, kind: str, flag: str) -> bool:
+    if role == ADMIN:
+        return True
+    return role == USER and (kind, flag) not in _USER_REFUSED
 
 
-def permissions(role: str, served: Collection[str]) -> dict[str, dict[str, bool]]:
+def permissions(
+    role: str,
+    served: Collection[str],
+    stored: Mapping[str, Mapping[str, bool]] | None = None,
+) -> dict[str, dict[str, bool]]:
+    """`stored`: the flags admins set on the role; the others keep the role's defaults."""
+    stored = stored or {}
     return {
-        kind: {flag: _granted(role, kind, flag, served) for flag in flags}
+        kind: {
+            flag: kind in served and stored.get(kind, {}).get(flag, default(role, kind, flag))
+            for flag in flags
+        }
         for kind, flags in FLAGS.items()
     }
 
 
-def role_document(role: str, served: Collection[str]) -> dict[str, Any] | None:
-    """`served`: the permission types whose feature this deployment serves."""
-    if role not in (ADMIN, USER):
+def role_document(
+    role: str,
+    served: Collection[str],
+    stored: Mapping[str, Mapping[str, bool]] | None = None,
+    description: str | None = None,
+) -> dict[str, Any] | None:
+    """`served`: the permission types whose feature this deployment serves. `stored`: the
+    role's document as admins changed it; None for a built-in role never changed, and for a
+    role that does not exist (answered None unless built in)."""
+    if role not in (ADMIN, USER) and stored is None:
         return None
-    return {"name": role, "permissions": permissions(role, served)}
+    document: dict[str, Any] = {"name": role, "permissions": permissions(role, served, stored)}
+    if description:
+        document["description"] = description
+    return document

@@ -9,11 +9,17 @@ from domain.identity.events import (
     UserBanLifted,
     UserBanned,
     UserDeleted,
+    UserFavoritesChanged,
     UserLoginFailed,
     UserPasswordChanged,
+    UserPluginInstalled,
+    UserPluginUninstalled,
+    UserPreferencesChanged,
     UserRegistered,
     UserRoleChanged,
+    UserTermsAccepted,
 )
+from domain.identity.preferences import MAX_PLUGINS, check_code_environment
 from domain.identity.rules import ROLES
 from domain.shared.aggregate import Aggregate, applies
 from domain.shared.errors import Invalid, NotFound
@@ -31,6 +37,12 @@ class User(Aggregate):
     updated_at: datetime
     deleted: bool
     ban_ip: str  # the IP banned with the user's last ban, to lift it with theirs
+    # account settings; the defaults hold for users registered before they existed, and
+    # appliers replace these values, never mutate them
+    favorites: tuple[dict[str, str], ...] = ()
+    terms_accepted_at: datetime | None = None
+    preferences: dict[str, str] = {}  # replaced by its applier, never mutated
+    plugins: tuple[str, ...] = ()
 
     @classmethod
     def register(
@@ -82,16 +94,56 @@ class User(Aggregate):
         self._require_active()
         self._record(UserBanLifted, reason=reason)
 
-    def change_role(self, role: str) -> None:
+    def change_role(self, role: str, changed_by: UUID | None = None) -> bool:
+        """Any role the caller checked exists (built in, or a custom Role); False: no change."""
         self._require_active()
-        if role not in ROLES:
-            raise Invalid(f"unknown role {role!r}")
-        if role != self.role:
-            self._record(UserRoleChanged, role=role)
+        if not role:
+            raise Invalid("role is required")
+        if role == self.role:
+            return False
+        self._record(UserRoleChanged, role=role, previous=self.role, changed_by=changed_by)
+        return True
 
     def delete(self) -> None:
         self._require_active()
         self._record(UserDeleted)
+
+    def set_favorites(self, favorites: list[dict[str, str]]) -> None:
+        """`favorites` as `domain.identity.preferences.check_favorites` returns them."""
+        self._require_active()
+        if tuple(favorites) != self.favorites:
+            self._record(UserFavoritesChanged, favorites=favorites)
+
+    def accept_terms(self) -> None:
+        self._require_active()
+        if self.terms_accepted_at is None:
+            self._record(UserTermsAccepted)
+
+    def set_code_environment(self, environment: object) -> None:
+        self._require_active()
+        value = check_code_environment(environment)
+        if self.preferences.get("statefulCodeEnvironment") != value:
+            self._record(UserPreferencesChanged, preferences={"statefulCodeEnvironment": value})
+
+    def install_plugin(self, plugin_key: str, auth: dict[str, str], listed: bool = True) -> None:
+        self._require_active()
+        adds = listed and plugin_key not in self.plugins
+        if adds and len(self.plugins) >= MAX_PLUGINS:
+            raise Invalid(f"at most {MAX_PLUGINS} plugins can be installed")
+        if adds or auth:
+            self._record(UserPluginInstalled, plugin_key=plugin_key, auth=auth, listed=listed)
+
+    def uninstall_plugin(
+        self, plugin_key: str, auth_fields: list[str], listed: bool = True
+    ) -> None:
+        self._require_active()
+        if (listed and plugin_key in self.plugins) or auth_fields or not listed:
+            self._record(
+                UserPluginUninstalled,
+                plugin_key=plugin_key,
+                auth_fields=auth_fields,
+                listed=listed,
+            )
 
     def _require_active(self) -> None:
         if self.deleted:
@@ -132,4 +184,30 @@ class User(Aggregate):
     @applies(UserDeleted)
     def _deleted(self, event: UserDeleted) -> None:
         self.deleted = True
+        self.updated_at = event.timestamp
+
+    @applies(UserFavoritesChanged)
+    def _favorites_changed(self, event: UserFavoritesChanged) -> None:
+        self.favorites = tuple(event.favorites)
+        self.updated_at = event.timestamp
+
+    @applies(UserTermsAccepted)
+    def _terms_accepted(self, event: UserTermsAccepted) -> None:
+        self.terms_accepted_at = self.updated_at = event.timestamp
+
+    @applies(UserPreferencesChanged)
+    def _preferences_changed(self, event: UserPreferencesChanged) -> None:
+        self.preferences = {**self.preferences, **event.preferences}
+        self.updated_at = event.timestamp
+
+    @applies(UserPluginInstalled)
+    def _plugin_installed(self, event: UserPluginInstalled) -> None:
+        if event.listed and event.plugin_key not in self.plugins:
+            self.plugins = (*self.plugins, event.plugin_key)
+        self.updated_at = event.timestamp
+
+    @applies(UserPluginUninstalled)
+    def _plugin_uninstalled(self, event: UserPluginUninstalled) -> None:
+        if event.listed:
+            self.plugins = tuple(p for p in self.plugins if p != event.plugin_key)
         self.updated_at = event.timestamp

@@ -21,19 +21,45 @@ _ERRORS = SdkErrors(
 )
 
 
+_KEPT = frozenset({"model", "messages", "stream", "stream_options"})
+
+
 class OpenAIModel:
     def __init__(
-        self, api_key: str, base_url: str | None = None, timeout: float = 60.0, max_retries: int = 0
+        self,
+        api_key: str,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 0,
+        headers: dict[str, str] | None = None,
+        add_params: dict[str, Any] | None = None,
+        drop_params: tuple[str, ...] = (),
     ) -> None:
+        """`add_params` / `drop_params`: librechat.yaml's `addParams` / `dropParams`, merged
+        into (or removed from) every request; the model, messages and streaming stay."""
+        self._add = {k: v for k, v in (add_params or {}).items() if k not in _KEPT}
+        self._drop = tuple(p for p in drop_params if p not in _KEPT)
         self._clients = PerLoop(
             lambda: openai.AsyncOpenAI(
-                api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                max_retries=max_retries,
+                default_headers=headers or None,
             )
         )
 
+    async def list(self) -> list[str]:
+        """The provider's model ids (`GET /models`), for librechat.yaml's `models.fetch`."""
+        page = await self._clients.get().models.list()
+        return [model.id async for model in page]
+
     async def stream(self, request: ModelRequest) -> AsyncIterator[Chunk]:
         try:
-            stream = await self._clients.get().chat.completions.create(**_arguments(request))
+            arguments = _arguments(request) | self._add
+            for name in self._drop:
+                arguments.pop(name, None)
+            stream = await self._clients.get().chat.completions.create(**arguments)
             async for chunk in stream:
                 for item in _chunks(chunk):
                     yield item

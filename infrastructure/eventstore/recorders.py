@@ -41,6 +41,10 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         self._insert_links = SQL(
             "INSERT INTO {}.{} (notification_id, hash) VALUES (%s, %s)"
         ).format(schema, chain)
+        self._select_links = SQL(
+            "SELECT notification_id, hash FROM {}.{} WHERE notification_id <= %s "
+            "ORDER BY notification_id DESC LIMIT 2"
+        ).format(schema, chain)
         self._select_chained = SQL(
             "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state, "
             "c.hash FROM {}.{} e LEFT JOIN {}.{} c USING (notification_id) "
@@ -58,6 +62,13 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         links = extend(previous, _records(ids, stored_events))
         curs.executemany(self._insert_links, links)
         return ids
+
+    def select_links(self, upto: int) -> list[tuple[int, bytes]]:
+        """The chain links at and before `upto` (the newest two), newest first: a record's
+        hash and its predecessor's, wherever the ids have gaps."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._select_links, (upto,))
+            return [(r["notification_id"], bytes(r["hash"])) for r in curs.fetchall()]
 
     def select_chained(self, after: int, limit: int) -> Sequence[ChainRow]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -102,6 +113,15 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             extend(previous, _records(ids, stored_events)),
         )
         return ids
+
+    def select_links(self, upto: int) -> list[tuple[int, bytes]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT notification_id, hash FROM {self.chain_table_name} "
+                "WHERE notification_id <= ? ORDER BY notification_id DESC LIMIT 2",
+                (upto,),
+            )
+            return [(r["notification_id"], bytes(r["hash"])) for r in c.fetchall()]
 
     def select_chained(self, after: int, limit: int) -> Sequence[ChainRow]:
         with self.datastore.transaction(commit=False) as c:

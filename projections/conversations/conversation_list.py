@@ -10,12 +10,14 @@ import sqlalchemy as sa
 from domain.conversations.events import (
     ConversationArchived,
     ConversationDeleted,
+    ConversationMovedToProject,
     ConversationPinned,
     ConversationRetitled,
     ConversationSettingsChanged,
     ConversationStarted,
     ConversationTagged,
     MessagePosted,
+    ProjectDeleted,
     TagCreated,
     TagDeleted,
     TagUpdated,
@@ -47,6 +49,7 @@ def _conversations(metadata: sa.MetaData, name_for: TableNamer) -> sa.Table:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         # Set on a temporary chat: its row serves the owner's transcript, never the list.
         sa.Column("expired_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("project_id", sa.String(24), nullable=True),  # its chat project, if any
         *(
             sa.Index(f"{name}_{key}_idx", "user_id", "is_archived", key, "conversation_id")
             for key in ("updated_at", "created_at", "title", "archived_at")
@@ -54,6 +57,7 @@ def _conversations(metadata: sa.MetaData, name_for: TableNamer) -> sa.Table:
         sa.Index(f"{name}_pinned_idx", "user_id", "pinned"),
         # the generation sweep's range read across users (queries.unanswered_between)
         sa.Index(f"{name}_changed_idx", "updated_at"),
+        sa.Index(f"{name}_project_idx", "user_id", "project_id"),
     )
 
 
@@ -84,7 +88,8 @@ def _tags(metadata: sa.MetaData, name_for: TableNamer) -> sa.Table:
 
 class ConversationListProjection(Projection):
     name = "conversation_list"
-    version = 2  # 2: expired_at (temporary chats), the updated_at index
+    # 2: expired_at (temporary chats), the updated_at index; 3: project_id (chat projects)
+    version = 3
     subscriptions = {
         "conversations": (
             ConversationStarted,
@@ -94,6 +99,8 @@ class ConversationListProjection(Projection):
             ConversationPinned,
             ConversationTagged,
             ConversationDeleted,
+            ConversationMovedToProject,
+            ProjectDeleted,
             MessagePosted,
             TagCreated,
             TagUpdated,
@@ -133,6 +140,7 @@ def _started(rows: Rows, t: Tables, e: ConversationStarted) -> None:
             "created_at": e.created_at or e.timestamp,
             "updated_at": e.timestamp,
             "expired_at": e.expired_at,
+            "project_id": None,
         },
         key=["conversation_id"],
     )
@@ -181,6 +189,16 @@ def _tagged(rows: Rows, t: Tables, e: ConversationTagged) -> None:
         rows.insert(
             t["conversation_tag_links"], {**_this(e), "tag": tag, "user_id": str(e.user_id)}
         )
+
+
+def _moved(rows: Rows, t: Tables, e: ConversationMovedToProject) -> None:
+    rows.update(t["conversations"], _this(e), {"project_id": e.project_id})
+
+
+def _project_deleted(rows: Rows, t: Tables, e: ProjectDeleted) -> None:
+    """Its conversations belong to no project, even one moved there as it was deleted."""
+    where = {"user_id": str(e.user_id), "project_id": e.project_id}
+    rows.update(t["conversations"], where, {"project_id": None})
 
 
 def _deleted(rows: Rows, t: Tables, e: ConversationDeleted) -> None:
@@ -244,6 +262,8 @@ _HANDLERS: dict[type, Any] = {
     ConversationPinned: _pinned,
     ConversationTagged: _tagged,
     ConversationDeleted: _deleted,
+    ConversationMovedToProject: _moved,
+    ProjectDeleted: _project_deleted,
     MessagePosted: _message,
     TagCreated: _tag_created,
     TagUpdated: _tag_updated,

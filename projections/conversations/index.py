@@ -21,14 +21,19 @@ class ProjectedConversationIndex:
         self._consistency = consistency
 
     def conversation_ids(
-        self, user_id: UUID, *, archived: bool | None = None, tag: str | None = None
+        self,
+        user_id: UUID,
+        *,
+        archived: bool | None = None,
+        tag: str | None = None,
+        project: str | None = None,
     ) -> list[UUID]:
         # A bulk command acts on every conversation this returns: a list missing some (a
         # lagging projection) would skip them silently, so it is complete or an error.
         if not self._consistency.wait_for_head(["conversation_list"]):
             raise Unavailable(BEHIND)
         with self._db.connect() as conn:
-            return queries.conversation_ids(conn, user_id, archived, tag)
+            return queries.conversation_ids(conn, user_id, archived, tag, project)
 
     def unanswered_between(self, since: datetime, until: datetime) -> list[tuple[UUID, UUID]]:
         """For background sweeps: no caller's writes to wait for."""

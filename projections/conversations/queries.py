@@ -24,6 +24,7 @@ SORT_KEYS = {
     "archivedAt": "archived_at",
 }
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+UNASSIGNED = "unassigned"  # LibreChat's projectId filter for conversations in no project
 
 _LIST = ConversationListProjection().views()
 _TRANSCRIPT = TranscriptProjection().views()
@@ -44,6 +45,7 @@ class ListRequest:
     tags: tuple[str, ...] = ()
     cursor: str | None = None
     only_ids: tuple[str, ...] | None = None
+    project: str | None = None  # a project id, or UNASSIGNED
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,10 @@ def _filters(request: ListRequest) -> list[Any]:
         filters.append(CONVERSATIONS.c.conversation_id.in_(tagged))
     if request.only_ids is not None:
         filters.append(CONVERSATIONS.c.conversation_id.in_(request.only_ids))
+    if request.project == UNASSIGNED:
+        filters.append(CONVERSATIONS.c.project_id.is_(None))
+    elif request.project:
+        filters.append(CONVERSATIONS.c.project_id == request.project.lower())
     return filters
 
 
@@ -137,13 +143,19 @@ def _primary(sort_by: str, value: Any) -> Any:
 
 
 def conversation_ids(
-    conn: sa.Connection, user_id: UUID, archived: bool | None = None, tag: str | None = None
+    conn: sa.Connection,
+    user_id: UUID,
+    archived: bool | None = None,
+    tag: str | None = None,
+    project: str | None = None,
 ) -> list[UUID]:
     query = sa.select(CONVERSATIONS.c.conversation_id).where(
         CONVERSATIONS.c.user_id == str(user_id), CONVERSATIONS.c.expired_at.is_(None)
     )
     if archived is not None:
         query = query.where(CONVERSATIONS.c.is_archived.is_(archived))
+    if project is not None:
+        query = query.where(CONVERSATIONS.c.project_id == project)
     if tag is not None:
         query = query.where(
             CONVERSATIONS.c.conversation_id.in_(

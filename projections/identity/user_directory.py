@@ -21,7 +21,7 @@ from projections.engine.rows import Rows
 
 class UserDirectoryProjection(Projection):
     name = "user_directory"
-    version = 1
+    version = 2  # v2: custom role names (up to 500 characters), indexed for role members
     subscriptions = {
         "identity": (
             UserRegistered,
@@ -41,7 +41,7 @@ class UserDirectoryProjection(Projection):
             sa.Column("email", sa.String(320), nullable=True),
             sa.Column("name", sa.String(200), nullable=True),
             sa.Column("username", sa.String(200), nullable=True),
-            sa.Column("role", sa.String(20), nullable=False),
+            sa.Column("role", sa.String(500), nullable=False),
             sa.Column("provider", sa.String(40), nullable=False),
             sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
             sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -50,6 +50,7 @@ class UserDirectoryProjection(Projection):
             sa.Column("failed_login_count", sa.Integer, nullable=False, default=0),
             sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
             sa.Index(name_for("user_directory") + "_created_idx", "created_at"),
+            sa.Index(name_for("user_directory") + "_role_idx", "role"),
         )
         return {"user_directory": users}
 

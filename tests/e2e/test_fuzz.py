@@ -30,7 +30,17 @@ BUDGET = 300
 SKIPPED = {("post", "/api/auth/logout"), ("delete", "/api/user/delete")}
 # Query parameters the handlers read (Litestar's OpenAPI only lists declared ones).
 QUERIES = {
-    "/api/convos": ["limit", "cursor", "sortBy", "sortDirection", "isArchived", "pinned", "tags"],
+    "/api/convos": [
+        "limit",
+        "cursor",
+        "sortBy",
+        "sortDirection",
+        "isArchived",
+        "pinned",
+        "tags",
+        "projectId",
+    ],
+    "/api/projects": ["limit", "cursor", "sortBy", "sortDirection", "search"],
     "/api/messages": ["conversationId", "cursor", "pageSize", "sortDirection", "search"],
     "/api/agents/chat/stream/{stream_id}": ["resume"],
 }
@@ -66,10 +76,15 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
             api = Api(client, container)
             headers = api.user("fuzz@example.com")
             final = _chat(api, headers)
+            project = client.post("/api/projects", json={"name": "fuzz"}, headers=headers)
+            client.post("/api/presets", json={"presetId": "fuzz-preset"}, headers=headers)
             known = [
                 final["conversation"]["conversationId"],
                 final["responseMessage"]["messageId"],
                 final["responseMessage"]["parentMessageId"],
+                project.json()["_id"],
+                "fuzz-preset",
+                "unassigned",
             ]
             yield Fuzzed(api, headers, known)
     finally:

@@ -148,7 +148,7 @@ STARTUP_ANSWERS: list[tuple[str, Any]] = [
     ("/api/presets", []),
     ("/api/files", []),
     ("/api/files/config", {}),
-    ("/api/endpoints/token-config", {}),
+    ("/api/endpoints/token-config", {"echo": {"echo": {}}}),  # echo has no context window
     ("/api/user/settings/favorites", []),
     ("/api/agents/chat/active", {"activeJobIds": []}),
     ("/api/tags", []),

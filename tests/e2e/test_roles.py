@@ -9,7 +9,8 @@ from api.identity.roles import SERVED_BY
 from tests.e2e.conftest import Api
 from tests.e2e.test_api_coverage import DOC, documented
 
-SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "PEOPLE_PICKER"}  # the features Chronicle serves today
+# the features Chronicle serves today
+SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "PEOPLE_PICKER", "SHARED_LINKS"}
 
 
 def _granted(document: dict[str, Any]) -> dict[str, set[str]]:
@@ -36,11 +37,17 @@ def test_roles_grant_only_served_features_for_user_and_admin(api: Api) -> None:
         "SHARE_PUBLIC": False,
     }
     assert own["permissions"]["MCP_SERVERS"]["USE"] is False
-    assert _granted(own) == {"BOOKMARKS": {"USE"}, "TEMPORARY_CHAT": {"USE"}}
+    shared_links = {"CREATE", "SHARE", "SHARE_PUBLIC"}  # LibreChat's defaults for both roles
+    assert _granted(own) == {
+        "BOOKMARKS": {"USE"},
+        "TEMPORARY_CHAT": {"USE"},
+        "SHARED_LINKS": shared_links,
+    }
     assert _granted(boss) == {
         "BOOKMARKS": {"USE"},
         "TEMPORARY_CHAT": {"USE"},
         "PEOPLE_PICKER": {"VIEW_USERS", "VIEW_GROUPS", "VIEW_ROLES"},
+        "SHARED_LINKS": shared_links,
     }
 
 

@@ -5,7 +5,9 @@ The real SDKs are pointed at it. What it does is steered by markers in the last 
 `[[disconnect]]` drops the connection mid-stream, `[[think]]` streams reasoning first,
 `[[cache]]` reports cache tokens, `[[nul]]` ends the answer with a NUL character,
 `[[plain_error:404]]` answers that status with the bare `{"error": "<text>"}` body some
-OpenAI-compatible servers send.
+OpenAI-compatible servers send, `[[key]]` ends the answer with the API key it was called
+with (`key=<bearer token>`), `[[params]]` with the request's parameter names
+(`params=a,b,…`). `GET /v1/models` lists `fake-a` and `fake-b`.
 The answer is "Hello from <provider>: <prompt>"."""
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import uvicorn
-from litestar import Litestar, Request, post
+from litestar import Litestar, Request, get, post
 from litestar.response import Response, Stream
 
 MARKER = re.compile(r"\[\[(\w+)(?::([\w.]+))?\]\]")
@@ -31,9 +33,11 @@ def _behaviour(text: str) -> dict[str, str]:
     return {m.group(1): m.group(2) or "" for m in MARKER.finditer(text)}
 
 
-def _words(provider: str, prompt: str) -> list[str]:
+def _words(provider: str, prompt: str, key: str = "") -> list[str]:
     clean = MARKER.sub("", prompt).strip()
     words = f"Hello from {provider}: {clean}".split(" ")
+    if "key" in _behaviour(prompt):
+        words.append(f"key={key}")
     if "nul" in _behaviour(prompt):
         words.append("\x00")
     return [w if i == 0 else f" {w}" for i, w in enumerate(words)]
@@ -80,13 +84,25 @@ async def openai_chat(request: Request[Any, Any, Any]) -> Any:
     behaviour = _behaviour(prompt)
     if (failure := _failure(behaviour, "openai")) is not None:
         return failure
-    return Stream(_openai_stream(payload, prompt, behaviour), media_type="text/event-stream")
+    key = request.headers.get("authorization", "").removeprefix("Bearer ")
+    return Stream(_openai_stream(payload, prompt, behaviour, key), media_type="text/event-stream")
+
+
+@get("/v1/models")
+async def openai_models() -> dict[str, Any]:
+    ids = ("fake-a", "fake-b")
+    return {
+        "object": "list",
+        "data": [{"id": i, "object": "model", "owned_by": "fake"} for i in ids],
+    }
 
 
 async def _openai_stream(
-    payload: dict[str, Any], prompt: str, behaviour: dict[str, str]
+    payload: dict[str, Any], prompt: str, behaviour: dict[str, str], key: str = ""
 ) -> AsyncIterator[bytes]:
-    words = _words("openai", prompt)
+    words = _words("openai", prompt, key)
+    if "params" in behaviour:
+        words.append(f" params={','.join(sorted(payload))}")
     base = {
         "id": "chatcmpl-fake",
         "object": "chat.completion.chunk",
@@ -219,7 +235,7 @@ async def _anthropic_stream(
 
 
 def create_provider_app() -> Litestar:
-    return Litestar([openai_chat, anthropic_messages], debug=False)
+    return Litestar([openai_chat, openai_models, anthropic_messages], debug=False)
 
 
 def free_port() -> int:

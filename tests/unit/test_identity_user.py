@@ -43,10 +43,11 @@ def test_a_registered_user_is_local_verified_and_not_deleted() -> None:
     assert user.created_at == user.updated_at
 
 
-def test_changing_to_an_unknown_role_is_rejected() -> None:
+def test_changing_to_an_empty_role_is_rejected() -> None:
+    # whether a named role exists is the service's check (custom roles are aggregates)
     user = _user()
     with pytest.raises(Invalid):
-        user.change_role("ROOT")
+        user.change_role("")
     assert user.role == "USER"
 
 
@@ -59,9 +60,12 @@ def test_changing_to_the_current_role_records_nothing() -> None:
 
 def test_changing_the_role_records_it() -> None:
     user = _user()
-    user.change_role("ADMIN")
+    admin = uuid.uuid4()
+    assert user.change_role("ADMIN", changed_by=admin)
     assert user.role == "ADMIN"
-    assert isinstance(user.pending_events[-1], UserRoleChanged)
+    event = user.pending_events[-1]
+    assert isinstance(event, UserRoleChanged)
+    assert (event.previous, event.changed_by) == ("USER", admin)
 
 
 def test_changing_the_password_replaces_the_hash() -> None:

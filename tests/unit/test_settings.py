@@ -216,7 +216,8 @@ def test_custom_endpoints_come_from_chronicle_yaml_with_variables_expanded() -> 
         "      baseURL: http://127.0.0.1:11434/v1\n      models: {default: [llama3.1]}\n"
     )
     (custom,) = [e for e in load_settings({"OLLAMA_KEY": "k-1"}).endpoints if e.kind == "custom"]
-    assert (custom.name, custom.api_key, custom.models) == ("Ollama", "k-1", ["llama3.1"])
+    # LibreChat normalizes any casing of Ollama to `ollama`
+    assert (custom.name, custom.api_key, custom.models) == ("ollama", "k-1", ["llama3.1"])
     assert custom.base_url == "http://127.0.0.1:11434/v1"
 
 
@@ -289,3 +290,18 @@ def test_a_wrong_balance_block_is_one_line_naming_the_key(text: str, name: str) 
     with pytest.raises(SettingsError) as raised:
         load_settings({})
     _assert_one_line_naming(str(raised.value), name)
+
+
+def test_shared_link_switches_use_librechats_names_and_defaults() -> None:
+    default = load_settings({}).sharing
+    assert (default.enabled, default.public, default.snapshot_files) == (True, False, True)
+    assert not default.public_enabled
+    changed = load_settings(
+        {
+            "ALLOW_SHARED_LINKS": "false",
+            "ALLOW_SHARED_LINKS_PUBLIC": "true",
+            "SHARED_LINKS_SNAPSHOT_FILES": "false",
+        }
+    ).sharing
+    assert (changed.enabled, changed.public, changed.snapshot_files) == (False, True, False)
+    assert not changed.public_enabled  # public links need shared links on

@@ -1,0 +1,1 @@
+"""The admin surface: LibreChat's /api/admin/* routes."""

@@ -1,0 +1,1 @@
+"""/api/share: LibreChat's shared links."""

@@ -1,0 +1,1 @@
+"""The admin surface's use cases that span contexts: the audit log."""
