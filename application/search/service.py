@@ -58,7 +58,7 @@ class Search:
     def _query(self, user_id: UUID, text: str, limit: int, offset: int = 0) -> Query | None:
         text = text.strip()
         if len(text) > MAX_TEXT:
-            raise Invalid(f"search must be at most {MAX_TEXT} characters")
+            raise Invalid(f"search must be {MAX_TEXT} characters or fewer")  # as /api/share
         if "\x00" in text:
             raise Invalid("Invalid search: must not contain NUL characters")
         if offset < 0 or offset > 10_000:
