@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from api.access_cli import audit_access
+from api.audit_cli import audit_balance, verify_balances
 from api.balance_cli import balance
 from api.search_cli import search
 from application.bootstrap import Container, bootstrap
@@ -29,9 +30,11 @@ app = typer.Typer(
 users = typer.Typer(help="Create and list users.", no_args_is_help=True)
 projections = typer.Typer(help="Read-model status, rebuilds, parked events.", no_args_is_help=True)
 audit = typer.Typer(
-    help="Verify the tamper-evident event log; who could access a resource when.",
+    help="Verify the tamper-evident event log and the ledger's balances; who could access a "
+    "resource when.",
     no_args_is_help=True,
 )
+audit.command("balance")(audit_balance)
 app.add_typer(users, name="users")
 app.add_typer(projections, name="projections")
 app.add_typer(audit, name="audit")
@@ -263,7 +266,8 @@ def _projection_name(container: Container, name: str) -> str:
 
 @audit.command("verify")
 def audit_verify() -> None:
-    """Recompute the hash chain of every context's events table."""
+    """Recompute the hash chain of every context's events table, then every balance from
+    the ledger's events against the balances read model; exit 1 on any difference."""
     from infrastructure.eventstore.chain import verify
 
     broken = False
@@ -286,6 +290,7 @@ def audit_verify() -> None:
                     f"[red]{name}: chain broken at notification "
                     f"{report.first_bad}: {report.reason}[/red]"
                 )
+        broken = not verify_balances(container) or broken
     if broken:
         raise typer.Exit(1)
 

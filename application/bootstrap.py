@@ -20,7 +20,9 @@ from dramatiq.brokers.stub import StubBroker
 
 from api.chat.frames import LibreChatFrames
 from application.admin.audit import AuditLog
+from application.billing.charges import Charges
 from application.billing.service import Billing
+from application.chat.charging import TurnBilling
 from application.chat.ports import StreamBus
 from application.chat.service import ChatService
 from application.chat.titles import Titles
@@ -51,6 +53,7 @@ from application.shared.store import CONTEXTS, AggregateCache, CommitHook, Event
 from application.sharing.access import AclAccess
 from application.sharing.ports import LinkAccess, ViewCounts
 from application.sharing.service import SharedLinks
+from domain.billing.prices import load_price_table
 from domain.conversations.conversation import Conversation
 from domain.shared.aggregate import Aggregate
 from domain.shared.errors import DomainError
@@ -85,8 +88,9 @@ log = logging.getLogger("chronicle.config")
 # Long-lived aggregates load from their latest snapshot plus the events after it.
 SNAPSHOT_EVERY: dict[str, dict[type[Aggregate], int]] = {"conversations": {Conversation: 100}}
 # contexts whose aggregates are kept in memory (CHRONICLE_AGGREGATE_CACHE of them per store):
-# the ones loaded on every chat turn and message post
-CACHED_CONTEXTS = ("conversations",)
+# the ones loaded on every chat turn and message post (billing: the user's ledger account, held
+# and settled on every turn while balance is enabled)
+CACHED_CONTEXTS = ("conversations", "billing")
 
 
 @dataclass
@@ -256,7 +260,7 @@ def bootstrap(
         projects=Projects(conversations),
         bulk=Bulk(conversations),
         copies=Copies(conversations),
-        chat=_chat(settings, conversations, messages, shared.broker, keys),
+        chat=_chat(settings, conversations, messages, shared.broker, keys, stores["billing"]),
         billing=Billing(stores["billing"], settings.balance),
         keys=keys,
         shared_links=SharedLinks(stores["sharing"], conversations, links, link_access),
@@ -498,13 +502,19 @@ def _chat(
     messages: Messages,
     broker: dramatiq.Broker,
     keys: UserKeys,
+    billing_store: EventStore,
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
     # process that only imports this module (`chronicle --help`, test collection) must not pay
     from infrastructure.chat.catalog import build_catalog
+    from infrastructure.tokenizer.bpe import O200kCounter
 
     catalog = build_catalog(list(settings.endpoints), settings.echo_delay_s)
-    titler = Titles(conversations, catalog, keys.bind)  # the title actor's: registered first
+    billing = TurnBilling(
+        Charges(billing_store, settings.balance, load_price_table()), O200kCounter()
+    )
+    # the title actor's: registered before the chat
+    titler = Titles(conversations, catalog, keys.bind, billing)
     return ChatService(
         conversations,
         messages,
@@ -515,6 +525,7 @@ def _chat(
         titles=register_titles(broker, titler).send,
         titler=titler,
         bind=keys.bind,
+        billing=billing,
     )
 
 

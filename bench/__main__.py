@@ -1,12 +1,12 @@
 """`make bench` (quick, a few minutes) or `make bench SCALE=full`: one table of ratios.
 `python -m bench --only http` runs a subset (append, streaming, http, projection, memory,
-revocation, snapshots, search)."""
+revocation, snapshots, ledger, search)."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import append, http, memory, projection, revocation, search, snapshots, streaming
+from bench import append, http, ledger, memory, projection, revocation, search, snapshots, streaming
 from bench.common import Row, print_table, scratch_database
 
 SCENARIOS = (
@@ -17,6 +17,7 @@ SCENARIOS = (
     "streaming",
     "revocation",
     "snapshots",
+    "ledger",
     "search",
 )
 
@@ -59,6 +60,11 @@ def main() -> None:
         with scratch_database() as url:
             rows += snapshots.run(url, 5000)
         tools.append("snapshots: in-process store loads (PostgreSQL)")
+    if "ledger" in only:
+        with scratch_database() as url:
+            # the read model's catch-up takes most of the time: ~1 minute for 10k entries
+            rows += ledger.run(url, 10_000 if quick else 100_000, 3 if quick else 5)
+        tools.append("ledger: in-process audit (events) and SQL (PostgreSQL)")
     if "search" in only:
         scale = (100_000, 100, 300) if quick else (1_000_000, 1000, 1000)
         rows += search.run(*scale)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.billing.balances import BalanceProjection
+from projections.billing.transactions import TransactionsProjection
 from projections.conversations.conversation_list import ConversationListProjection
 from projections.conversations.presets import PresetsProjection
 from projections.conversations.projects import ProjectsProjection
@@ -28,6 +29,7 @@ def all_projections(search: SearchProjection | None = None) -> list[Projection]:
         BalanceProjection(),
         UserKeyProjection(),
         SharedLinksProjection(),
+        TransactionsProjection(),
         PermissionsProjection(),
         search or SearchProjection(),
     ]

@@ -4,6 +4,7 @@ assistant message at the end (or the partial text, unfinished, on abort or crash
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -11,8 +12,11 @@ from typing import Any
 from uuid import UUID
 
 import anyio
+import msgspec
 
+from application.billing.charges import TokenBalance
 from application.chat.catalog import Endpoint
+from application.chat.charging import TurnBilling
 from application.chat.guarded import GuardedBus
 from application.chat.ports import (
     Job,
@@ -31,6 +35,7 @@ from application.conversations.messages import Messages
 from domain.conversations.conversation import Conversation, Message
 from domain.conversations.rules import storable
 
+log = logging.getLogger("chronicle.chat")
 ABORT_CHECK_S = 0.1  # how often a running generation looks for the user's stop
 HEARTBEAT_S = 1.0  # how often it saves its progress for resume and the sweep
 
@@ -51,6 +56,7 @@ class _Run:
     plan: Plan
     wire: GuardedBus
     user_id: UUID
+    usage: Usage | None = None  # as the provider reported it, if it did
 
     @property
     def job(self) -> Job:
@@ -71,12 +77,14 @@ class Generations:
         bus: StreamBus,
         frames: Frames,
         titles: TitleQueue,
+        billing: TurnBilling | None = None,
     ) -> None:
         self.conversations = conversations
         self.messages = messages
         self.bus = bus
         self.frames = frames
         self.titles = titles
+        self.billing = billing or TurnBilling(None, None)
         self.tasks: dict[str, asyncio.Task[None]] = {}
 
     def launch(self, plan: Plan, user_id: UUID) -> None:
@@ -100,6 +108,8 @@ class Generations:
     async def _run(self, run: _Run) -> None:
         job, step = run.job, f"step_{uuid.uuid4().hex[:16]}"
         await run.wire.publish(Created(job.user_message, job.stream_id))
+        if not await self._hold(run):
+            return
         await run.wire.publish(RunStep(step, job.response_message_id))
         usage = Usage()
         try:
@@ -127,12 +137,31 @@ class Generations:
                 job.reasoning += text
                 await run.wire.publish(Delta(step, "think", text))
             else:
-                usage = chunk
+                usage = run.usage = chunk
             if time.monotonic() - checked >= ABORT_CHECK_S:
                 checked = time.monotonic()
                 await self._heartbeat(run)
         await self._heartbeat(run)
         return usage
+
+    async def _hold(self, run: _Run) -> bool:
+        """Reserve the prompt's cost; without the credit the turn ends as LibreChat's does:
+        the user message stays, the `token_balance` error is the stream's error frame."""
+        job = run.job
+        try:
+            await self.billing.hold(job, run.plan.request, run.plan.endpoint.kind)
+        except TokenBalance as refused:
+            self.tasks.pop(job.stream_id, None)
+            await run.wire.publish(Failed(msgspec.json.encode(refused.message()).decode()))
+            await run.wire.finish("error")
+            return False
+        except Exception:  # the ledger is unreachable: no turn runs unpaid
+            log.exception("could not hold credit for turn %s", job.turn_id)
+            self.tasks.pop(job.stream_id, None)
+            await run.wire.publish(Failed("Error checking your balance. Please try again."))
+            await run.wire.finish("error")
+            return False
+        return True
 
     async def _heartbeat(self, run: _Run) -> None:
         """Stop if the user asked to (possibly through another API process); every second,
@@ -149,6 +178,7 @@ class Generations:
         by `GET /api/convos/gen_title/:id` as LibreChat's client asks for it."""
         job = run.job
         response = await self._record(run, usage, unfinished=False)
+        await self.billing.settle(job, usage, "completed")
         title = None
         if job.new_conversation and run.plan.endpoint.kind == "echo":
             title = await self._record_title(
@@ -170,6 +200,7 @@ class Generations:
     async def _abort_finish(self, run: _Run, usage: Usage) -> None:
         job = run.job
         response = await self._record(run, usage, unfinished=True)
+        await self.billing.settle(job, usage, "aborted")
         conversation = await self._conversation(run)
         await run.wire.publish(
             Final(
@@ -185,6 +216,7 @@ class Generations:
 
     async def _fail(self, run: _Run, error: ProviderError) -> None:
         """The user message stays; the error is shown as LibreChat shows it."""
+        await self.billing.settle(run.job, run.usage, "failed")
         await run.wire.publish(Failed(error.message))
         await run.wire.finish("error")
         self.tasks.pop(run.job.stream_id, None)

@@ -84,6 +84,8 @@ class Job:
     endpoint: str = ""  # what the turn runs on, so a sweep records the answer as it was
     model: str = ""
     prefix: str = ""  # the text a continued answer starts from, before any frame
+    turn_id: str = ""  # names the turn's billing transfers (application/billing/charges.py)
+    prompt_tokens: int = 0  # the prompt as counted when the turn was held
 
 
 class StreamBus(Protocol):

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from application.chat.catalog import Catalog
+from application.chat.charging import TurnBilling
 from application.chat.generation import Generations
 from application.chat.ports import StreamBus
 from application.chat.progress import PROTOCOL, Frames, Status
@@ -40,16 +41,18 @@ class ChatService:
         titles: TitleRequests | None = None,
         titler: Titles | None = None,
         bind: KeyBinding | None = None,
+        billing: TurnBilling | None = None,
     ) -> None:
         """`titles` queues model-made titles (a worker actor's `send`, made by `titler`);
         without it they are made by a task of this process, after the `final` frame either
-        way. `bind` puts a `user_provided` endpoint on the user's own key."""
+        way. `bind` puts a `user_provided` endpoint on the user's own key; `billing` charges
+        the turns (off without it)."""
         self.conversations = conversations
         self.catalog = catalog
         self.bus = bus
-        self.titler = titler or Titles(conversations, catalog, bind)
+        self.titler = titler or Titles(conversations, catalog, bind, billing)
         self.generations = Generations(
-            conversations, messages, bus, frames, TitleQueue(self.titler, titles)
+            conversations, messages, bus, frames, TitleQueue(self.titler, titles), billing
         )
         self._tasks = self.generations.tasks  # the generations running in this process
         self.turns = Turns(conversations, messages, catalog, self.generations, node, bind)

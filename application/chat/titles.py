@@ -11,7 +11,8 @@ from uuid import UUID
 import anyio
 
 from application.chat.catalog import Catalog, Endpoint
-from application.chat.ports import ModelRequest, ProviderError, TextDelta, Turn
+from application.chat.charging import TurnBilling
+from application.chat.ports import ModelRequest, ProviderError, TextDelta, Turn, Usage
 from application.conversations.conversations import Conversations
 from domain.conversations.conversation import Conversation
 from domain.conversations.rules import DEFAULT_TITLE, storable
@@ -30,11 +31,18 @@ __all__ = ["DEFAULT_TITLE", "TitleQueue", "TitleRequests", "Titles", "title_from
 
 class Titles:
     def __init__(
-        self, conversations: Conversations, catalog: Catalog, bind: KeyBinding | None = None
+        self,
+        conversations: Conversations,
+        catalog: Catalog,
+        bind: KeyBinding | None = None,
+        billing: TurnBilling | None = None,
     ) -> None:
+        """`bind` puts a `user_provided` endpoint on the user's own key; `billing` charges a
+        model-made title's tokens (context `title`, as LibreChat)."""
         self.conversations = conversations
         self.catalog = catalog
         self.bind = bind
+        self.billing = billing or TurnBilling(None, None)
 
     async def title_conversation(self, user_id: UUID, conversation_id: UUID) -> str | None:
         """Title a conversation from its first exchange with the model it used, unless it has a
@@ -74,14 +82,20 @@ class Titles:
             endpoint = await anyio.to_thread.run_sync(self.bind, user_id, endpoint)
         prompt = TITLE_PROMPT.format(question=question[:2000], answer=answer[:2000])
         request = ModelRequest(model=model, max_tokens=32, turns=[Turn("user", prompt)])
+        parts: list[str] = []
+        usage: Usage | None = None
         try:
             with anyio.fail_after(15):
-                parts = [
-                    c.text async for c in endpoint.model.stream(request) if isinstance(c, TextDelta)
-                ]
+                async for chunk in endpoint.model.stream(request):
+                    if isinstance(chunk, TextDelta):
+                        parts.append(chunk.text)
+                    elif isinstance(chunk, Usage):
+                        usage = chunk
         except (ProviderError, TimeoutError):
             return fallback
-        return _clean_title("".join(parts)) or fallback
+        text = "".join(parts)
+        await self.billing.charge_title(user_id, conversation.id, model, prompt, text, usage)
+        return _clean_title(text) or fallback
 
 
 class TitleQueue:

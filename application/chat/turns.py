@@ -125,12 +125,14 @@ class Turns:
                 Projects(self.conversations).place(user_id, conversation_id, command.project_id)
         conversation = self.conversations.get(user_id, conversation_id)
         user_message, parent_id, prefix = self._turn(user_id, conversation, command)
+        response_id = str(_uuid(command.response_message_id) or uuid.uuid4())
+        created_at = int(time.time() * 1000)
         job = Job(
             stream_id=str(conversation_id),
             conversation_id=str(conversation_id),
             user_id=str(user_id),
-            created_at=int(time.time() * 1000),
-            response_message_id=str(_uuid(command.response_message_id) or uuid.uuid4()),
+            created_at=created_at,
+            response_message_id=response_id,
             user_message=user_message,
             owner=self.node,
             heartbeat=time.time(),
@@ -140,6 +142,10 @@ class Turns:
             new_conversation=new and not command.is_temporary,  # LibreChat titles no temporary chat
             endpoint=endpoint.name,
             model=model,
+            # a continued answer keeps its message id, yet each continuation is its own turn
+            turn_id=f"{response_id}:{created_at}"
+            if prefix or command.is_continued
+            else response_id,
         )
         history = _history(self.conversations.get(user_id, conversation_id).messages, parent_id)
         if self.bind is not None:  # a `user_provided` endpoint runs on the user's own key

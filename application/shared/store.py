@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 from uuid import UUID
@@ -167,6 +167,21 @@ class EventStore(Application[UUID]):
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+    def originators(self, topic: str, page: int = 1000) -> Iterator[UUID]:
+        """The ids of the aggregates that recorded an event of `topic`, in log order (a
+        creation topic lists each aggregate once)."""
+        start = 0
+        while True:
+            found = self.recorder.select_notifications(
+                start=start, limit=page, topics=[topic], inclusive_of_start=False
+            )
+            for notification in found:
+                originator = notification.originator_id
+                yield originator if isinstance(originator, UUID) else UUID(originator)
+            if len(found) < page:
+                return
+            start = found[-1].id
 
 
 def retry_on_conflict(decide: Callable[[], T], attempts: int = 5) -> T:

@@ -47,6 +47,8 @@ class LedgerAccount(Aggregate):
     balance: Decimal
     held: Decimal
     holds: dict[str, Decimal]
+    hold_conversations: dict[str, UUID | None]
+    """The conversation each open hold is for (a conversation runs one turn at a time)."""
     transfers: dict[str, Transfer]
     last_refill: datetime
     entries: list[tuple[datetime, Decimal, Decimal]]
@@ -67,6 +69,7 @@ class LedgerAccount(Aggregate):
         twin = copy.copy(self)
         twin._pending = []
         twin.holds, twin.transfers = dict(self.holds), dict(self.transfers)
+        twin.hold_conversations = dict(self.hold_conversations)
         twin.entries = list(self.entries)
         return twin
 
@@ -127,6 +130,10 @@ class LedgerAccount(Aggregate):
         )
 
     # --------------------------------------------------------------- queries
+    def open_holds_for(self, conversation_id: UUID) -> list[str]:
+        """The open holds placed for a conversation's turns."""
+        return [hold for hold, cid in self.hold_conversations.items() if cid == conversation_id]
+
     def receipt(self, transfer_id: str) -> Receipt | None:
         transfer = self.transfers.get(transfer_id)
         return transfer.receipt if transfer is not None else None
@@ -211,6 +218,7 @@ class LedgerAccount(Aggregate):
         self.user_id = event.user_id
         self.balance = self.held = Decimal(0)
         self.holds, self.transfers, self.entries = {}, {}, []
+        self.hold_conversations = {}
         self.entries_in_time_order = True
         self.last_refill = event.timestamp
 
@@ -223,6 +231,7 @@ class LedgerAccount(Aggregate):
     @applies(CreditsHeld)
     def _held(self, event: CreditsHeld) -> None:
         self.holds[event.transfer_id] = event.amount
+        self.hold_conversations[event.transfer_id] = event.conversation_id
         self.held += event.amount
         fields = {
             "amount": event.amount,
@@ -250,6 +259,7 @@ class LedgerAccount(Aggregate):
     def _settle(self, hold_id: str | None) -> None:
         if hold_id is not None and hold_id in self.holds:
             self.held -= self.holds.pop(hold_id)
+            self.hold_conversations.pop(hold_id, None)
 
     def _book(self, event: BillingEvent, kind: str, change: Decimal, **fields: Any) -> None:
         """Move the balance by `change` and remember the transfer with its receipt."""

@@ -93,3 +93,9 @@ def balance_row(conn: sa.Connection, user_id: UUID) -> dict[str, Any] | None:
 def list_balances(conn: sa.Connection) -> dict[str, Decimal]:
     rows = conn.execute(sa.select(BALANCES.c.user_id, BALANCES.c.token_credits))
     return {r.user_id: Decimal(r.token_credits) for r in rows}
+
+
+def closed_accounts(conn: sa.Connection) -> set[str]:
+    """Users deleted: their balance row is gone by design."""
+    closed = _TABLES["balances_closed"]
+    return {row.user_id for row in conn.execute(sa.select(closed.c.user_id))}
