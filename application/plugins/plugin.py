@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 
 class PluginConfigError(ValueError):
@@ -54,6 +54,7 @@ class RequestWrapper(Protocol):
     def after(self, request: RequestInfo) -> Awaitable[None]: ...
 
 
+@runtime_checkable  # route handlers declare `host: PluginHost`, which Litestar checks
 class PluginHost(Protocol):
     """What the core hands a plugin: its own configuration and the same ports the core uses.
     `services` is the composition root's container (public commands and read models); a
