@@ -25,6 +25,7 @@ class Host:
         self.config = config
         self.services = services
         self.health = health
+        self.state: dict[str, Any] = {}
 
     def failed(self, hook: str, error: BaseException) -> None:
         self.health.failed(self.name, hook, error)

@@ -63,6 +63,7 @@ class PluginHost(Protocol):
     name: str
     config: Mapping[str, Any]
     services: Any
+    state: dict[str, Any]  # the plugin's own objects for this container (one per process)
 
     def on_commit(self, listener: Callable[[Any, Any], None]) -> None:
         """Called with (Position, actor) after every commit, in the committing thread."""
