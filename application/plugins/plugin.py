@@ -18,7 +18,7 @@ class PluginConfigError(ValueError):
     """A plugin refused its configuration; the message names the key and what is wrong."""
 
 
-class Refusal(Exception):  # noqa: N818 (a refusal is an answer, not an error)
+class Refusal(Exception):
     """Raised by a wrapper's `before` to answer the request itself with `status` and
     LibreChat's `{"message": …}` body (an extra auth check, a bad header)."""
 

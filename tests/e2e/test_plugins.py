@@ -279,7 +279,7 @@ def test_settings_read_custom_enable_and_the_custom_yaml(tmp_path: Path) -> None
     with pytest.raises(SettingsError, match="low_balance: must be a mapping"):
         load_settings(environ)
     path.write_text("low_balance: {enabled: sure}\n")
-    with pytest.raises(SettingsError, match="low_balance.enabled: must be true or false"):
+    with pytest.raises(SettingsError, match=r"low_balance\.enabled: must be true or false"):
         load_settings(environ)
     with pytest.raises(SettingsError, match="CHRONICLE_CUSTOM_CONFIG: no such file"):
         load_settings({"CHRONICLE_CUSTOM_CONFIG": str(tmp_path / "missing.yaml")})

@@ -25,7 +25,7 @@ def usage(
     user_id: UUID,
     start: str | None = None,
     end: str | None = None,
-    format: str = "jsonl",  # noqa: A002 (the query parameter's name)
+    format: str = "jsonl",
 ) -> Response[Any]:
     try:
         first, last = export.period(start, end)

@@ -129,9 +129,11 @@ def test_rebuilding_the_alerts_gives_the_same_rows_and_delivers_nothing_again(
         billing.set(user_id, balance, f"admin-{step}")
     _until(lambda: len(receiver.accepted()) == 3)
     before = _until(
-        lambda: [a for a in _alerts(api, me) if a["delivery"] == "delivered"] == _alerts(api, me)
-        and len(_alerts(api, me)) == 3
-        and _alerts(api, me)
+        lambda: (
+            [a for a in _alerts(api, me) if a["delivery"] == "delivered"] == _alerts(api, me)
+            and len(_alerts(api, me)) == 3
+            and _alerts(api, me)
+        )
     )
     assert [a["balance"] for a in before] == ["10", "100", "500"]  # newest first
     engine = api.container.projections
@@ -172,9 +174,7 @@ def test_without_a_webhook_alerts_are_recorded_and_never_delivered(
 def test_a_bad_configuration_fails_the_plugin_not_the_api(
     api_for: Callable[..., Api], config: dict[str, Any], named: str
 ) -> None:
-    api = api_for(
-        "sqlite", custom_enable={"low_balance": True}, custom={"low_balance": config}
-    )
+    api = api_for("sqlite", custom_enable={"low_balance": True}, custom={"low_balance": config})
     report = api.container.plugin_report()["low_balance"]
     assert report["status"] == "failed" and named in str(report["last_error"])
     details = api.client.get("/readyz", params={"details": "true"}).json()
