@@ -23,9 +23,7 @@ def ready(request: Request[Any, Any, Any], details: bool = False) -> Response[An
     up = all(checks.values())
     if up and not details:
         return Response("OK", media_type=MediaType.TEXT)
-    body = {
-        "status": "ok" if up else "unavailable",
-        "checks": checks,
-        "plugins": container.plugin_report(),
-    }
+    body: dict[str, Any] = {"status": "ok" if up else "unavailable", "checks": checks}
+    if details:
+        body["plugins"] = container.plugin_report()
     return Response(body, status_code=200 if up else 503)

@@ -8,8 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 import msgspec
-from litestar import Request, Router
+from litestar import Request, Response, Router
+from litestar.connection import ASGIConnection
 from litestar.di import Provide
+from litestar.exceptions import ServiceUnavailableException
+from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import container_of, provide_user_id
@@ -38,6 +41,8 @@ def routers(plugins: Plugins) -> list[Router]:
                 Router(
                     path=f"/api/custom/{url_name(plugin.name)}",
                     route_handlers=list(handlers),
+                    guards=[_running(plugin.name)],
+                    exception_handlers={ServiceUnavailableException: _not_running},
                     dependencies={
                         "host": Provide(_host_of(plugin.name), sync_to_thread=False),
                         "user_id": Provide(provide_user_id),
@@ -71,9 +76,24 @@ def _guarded(
 
 def _host_of(name: str) -> Callable[[Request[Any, Any, Any]], Host]:
     def host(request: Request[Any, Any, Any]) -> Host:
-        return container_of(request).plugins.host(name)
+        return container_of(request).plugins.hosts[name]
 
     return host
+
+
+def _not_running(_: Request[Any, Any, Any], error: ServiceUnavailableException) -> Response[Any]:
+    return Response({"message": str(error.detail)}, status_code=503)
+
+
+def _running(name: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+    """A guard (it runs before the dependencies): a plugin that failed to start in this
+    process (reported at /readyz) answers 503."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if name not in connection.app.state.container.plugins.hosts:
+            raise ServiceUnavailableException(f"plugin {name} is not running")
+
+    return guard
 
 
 def wrap_requests(app: ASGIApp, wrapped: list[Wrapped]) -> ASGIApp:

@@ -96,8 +96,9 @@ class Plugins:
     def start(self, services: Any) -> None:
         for plugin in self.loaded:
             host = Host(plugin.name, self.configs[plugin.name], services, self.health)
-            self.hosts[plugin.name] = host
             try:
                 plugin.start(host)
-            except Exception as error:
+            except Exception as error:  # its routes answer 503, its wrappers are skipped
                 self.health.failed(plugin.name, "start", error, fatal=True)
+                continue
+            self.hosts[plugin.name] = host

@@ -289,3 +289,20 @@ def test_discovery_finds_the_plugins_in_custom_features_by_walking_it() -> None:
     found = {plugin.name for plugin in discover()}
     assert {"low_balance", "usage_export", "audit_headers"} <= found
     assert env_name("low_balance") == "CUSTOM_ENABLE_LOW_BALANCE"
+
+
+class BrokenStart(SamplePlugin):
+    def start(self, host: Any) -> None:
+        raise ConnectionError("its service is unreachable")
+
+
+def test_a_plugin_failing_to_start_is_reported_and_its_routes_answer_503(
+    api_with: Callable[..., tuple[Api, Container]],
+) -> None:
+    api, container = api_with("sqlite", BrokenStart(), custom_enable={"test_plugin": True})
+    me = api.user("started@example.com")
+    response = api.client.get("/api/custom/test-plugin/hello", headers=me)
+    assert response.status_code == 503
+    assert _save(api, me, "Fine").status_code == 201  # its wrapper is skipped, the API answers
+    report = container.plugin_report()["test_plugin"]
+    assert report["status"] == "failed" and "unreachable" in str(report["last_error"])
