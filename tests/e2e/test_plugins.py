@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 import sqlalchemy as sa
@@ -306,3 +307,30 @@ def test_a_plugin_failing_to_start_is_reported_and_its_routes_answer_503(
     assert _save(api, me, "Fine").status_code == 201  # its wrapper is skipped, the API answers
     report = container.plugin_report()["test_plugin"]
     assert report["status"] == "failed" and "unreachable" in str(report["last_error"])
+
+
+class ProviderPlugin(SamplePlugin):
+    """A model provider through the core's port: an endpoint in the chat catalog."""
+
+    def start(self, host: Any) -> None:
+        from application.chat.catalog import Endpoint
+        from infrastructure.chat.echo import EchoModel
+
+        host.add_endpoint(Endpoint("plugged", EchoModel(), ["plugged-1"], label="Plugged"))
+
+
+def test_a_plugin_adds_a_model_provider_that_chat_turns_use(
+    api_with: Callable[..., tuple[Api, Container]],
+) -> None:
+    from httpx_sse import EventSource
+
+    api, _ = api_with("sqlite", ProviderPlugin(), custom_enable={"test_plugin": True})
+    me = api.user("provider@example.com")
+    assert "plugged" in api.client.get("/api/endpoints", headers=me).json()
+    body = {"text": "hi", "conversationId": None, "parentMessageId": str(UUID(int=0))}
+    started = api.client.post("/api/agents/chat/plugged", headers=me, json=body)
+    assert started.status_code == 200, started.text
+    path = f"/api/agents/chat/stream/{started.json()['streamId']}"
+    with api.client.stream("GET", path, headers=me) as stream:
+        final = list(EventSource(stream).iter_sse())[-1].json()
+    assert final["final"] is True and final["responseMessage"]["text"] == "Echo: hi"
