@@ -305,5 +305,20 @@ def _progress() -> Progress:
     )
 
 
+def add_plugin_commands() -> None:
+    """The `chronicle` subcommands of the enabled plugins (custom/, found by discovery)."""
+    from api.plugins import enabled
+
+    try:
+        settings = load_settings()
+    except SettingsError:
+        return  # the command run reports it
+    for plugin in enabled(None, settings).loaded:
+        for name, command in plugin.commands().items():
+            if not any(c.name == name for c in app.registered_commands):
+                app.command(name)(command)
+
+
 def main() -> None:
+    add_plugin_commands()
     app()

@@ -47,6 +47,9 @@ from application.permissions.audit import AccessAudit
 from application.permissions.capabilities import Capabilities
 from application.permissions.groups import Groups
 from application.permissions.service import Permissions
+from application.plugins.host import Plugins
+from application.plugins.loader import PluginHealth, discover, load
+from application.plugins.plugin import Plugin
 from application.search.ports import ExternalIndex, OwnDocuments, SearchIndex
 from application.search.service import Search
 from application.settings import Settings, load_settings, search_backend
@@ -76,6 +79,8 @@ from infrastructure.tokens import JwtTokens
 from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
+from projections.engine.guarded import GuardedProjection
+from projections.engine.projection import Projection
 from projections.identity.directory import ProjectedDirectory
 from projections.keys.user_keys import ProjectedKeyExpiries
 from projections.permissions.access import ProjectedAccess
@@ -147,6 +152,7 @@ class Container:
     admin_lists: ProjectedAdminLists  # groups and grants as the admin routes list them
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
+    plugins: Plugins = field(default_factory=Plugins)  # custom/ (application/plugins/)
     _running: list[dramatiq.Worker | Sweeper | RetentionSweeper] = field(default_factory=list)
 
     def start_workers(self, threads: int | None = None, idle_wake_ms: int = 100) -> None:
@@ -189,6 +195,11 @@ class Container:
             checks["redis"] = wiring.ping_redis(self.redis)
         return checks
 
+    def plugin_report(self) -> dict[str, dict[str, object]]:
+        """Each plugin's status and failures: /readyz details (a failing plugin is reported,
+        never made the API's unreadiness)."""
+        return dict(self.plugins.health.report())
+
 
 @dataclass(frozen=True)
 class Coordination:
@@ -216,9 +227,12 @@ def bootstrap(
     *,
     workers: bool = False,
     environ: dict[str, str] | None = None,
+    plugins: list[Plugin] | None = None,
 ) -> Container:
-    """Build the container. Nothing connects at import time; everything connects here."""
+    """Build the container. Nothing connects at import time; everything connects here.
+    `plugins`: instead of those found in custom/features/ (tests)."""
     settings = settings or load_settings(environ)
+    extensions = _plugins(settings, plugins)
     for notice in settings.librechat.notices:  # once per process, at its start
         log.info("librechat.yaml: %s", notice)
     secrets = wiring.load_secrets(settings)
@@ -233,7 +247,9 @@ def bootstrap(
     search_projection = SearchProjection(
         settings.search_language, outbox=search_backend(settings) == "meilisearch"
     )
-    read_side = _read_side(settings, urls, stores, shared, search_projection)
+    read_side = _read_side(
+        settings, urls, stores, shared, search_projection, _plugin_projections(extensions)
+    )
     listeners += [_mark_writer(shared.watermarks), read_side.poker.committed]
     identity = _identity(settings, stores["identity"], secrets, keystore, master, shared.revoked)
     conversations = Conversations(
@@ -299,8 +315,10 @@ def bootstrap(
         admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
         redis=shared.redis,
         commit_listeners=listeners,
+        plugins=extensions,
         _running=running,
     )
+    extensions.start(container)
     if workers:
         container.start_workers()
     return container
@@ -378,12 +396,13 @@ def _read_side(
     stores: dict[str, EventStore],
     shared: Coordination,
     search: SearchProjection,
+    extra: list[Projection],
 ) -> ReadSide:
     """The read models' database, the projection engine over it, and what keeps it current."""
     db = create_engine(
         urls.read_models, settings.postgres_pool_size * 2, settings.postgres_max_overflow
     )
-    engine = ProjectionEngine(db, stores, all_projections(search))
+    engine = ProjectionEngine(db, stores, [*all_projections(search), *extra])
     engine.prepare()
     poker = Poker(register_catch_up(shared.broker, engine, shared.pending), shared.pending, engine)
     return ReadSide(
@@ -439,6 +458,40 @@ def _feed(sync: Callable[[], int], name: str) -> Callable[[str], None]:
             logging.getLogger(__name__).warning("meilisearch feed failed", exc_info=True)
 
     return feed
+
+
+def _plugins(settings: Settings, given: list[Plugin] | None) -> Plugins:
+    """The plugins found in custom/features/ (by walking it: no plugin is named here),
+    enabled by CUSTOM_ENABLE_<NAME>, configured from chronicle.custom.yaml."""
+    health = PluginHealth()
+    found = given if given is not None else discover(health=health)
+    return Plugins(load(found, settings.custom_enable, settings.custom, health))
+
+
+def _plugin_projections(plugins: Plugins) -> list[Projection]:
+    """Each plugin's subscriptions as projections of their own, their failures counted; a
+    name taken by the core or another plugin disables the plugin."""
+    taken = {p.name for p in all_projections()}
+    chosen: list[Projection] = []
+    for plugin in list(plugins.loaded):
+        try:
+            mine = list(plugin.projections(plugins.configs[plugin.name]))
+            clash = [p.name for p in mine if p.name in taken or not isinstance(p, Projection)]
+            if clash:
+                raise ValueError(f"projection names already taken: {clash}")
+        except Exception as error:
+            plugins.health.failed(plugin.name, "projections", error, fatal=True)
+            plugins.loaded.remove(plugin)
+            continue
+        for projection in mine:
+            taken.add(projection.name)
+            plugins.projections.add(projection.name)
+            chosen.append(GuardedProjection(projection, _counter(plugins.health, plugin.name)))
+    return chosen
+
+
+def _counter(health: PluginHealth, name: str) -> Callable[[BaseException], None]:
+    return lambda error: health.failed(name, "projection", error)
 
 
 def _mark_writer(watermarks: Watermarks) -> CommitHook:

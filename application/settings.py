@@ -102,6 +102,10 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     memory_char_limit: int = 10_000
     # the rest of librechat.yaml (interface, modelSpecs, registration, …) and what it reported
     librechat: LibreChatConfig = LibreChatConfig()
+    # plugins (custom/): CUSTOM_ENABLE_<NAME> (and `enabled:` in chronicle.custom.yaml), and
+    # each plugin's section of custom/config/chronicle.custom.yaml, checked by the plugin
+    custom_enable: dict[str, bool] = msgspec.field(default_factory=dict)
+    custom: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
 
     @property
     def mode(self) -> Mode:
@@ -243,14 +247,53 @@ def load_settings(
         raise SettingsError(f"{error} in {origin(section)}") from None
     notices = (*read.notices, *_unresolved(endpoints))
     librechat_config = dataclasses.replace(read, notices=notices)
+    custom, enable = load_custom(environ)
     loaded = msgspec.structs.replace(
-        settings, endpoints=endpoints, balance=balance, librechat=librechat_config
+        settings,
+        endpoints=endpoints,
+        balance=balance,
+        librechat=librechat_config,
+        custom=custom,
+        custom_enable=enable,
     )
     try:
         loaded.memory  # noqa: B018 (the `memory:` block, checked once, here)
     except MemoryConfigError as error:
         raise SettingsError(f"{error} in {origin('memory')}") from None
     return loaded
+
+
+CUSTOM_CONFIG = "custom/config/chronicle.custom.yaml"
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def load_custom(environ: dict[str, str]) -> tuple[dict[str, dict[str, Any]], dict[str, bool]]:
+    """The plugins' sections (`<name>: {enabled: …, …}`) of chronicle.custom.yaml
+    (CHRONICLE_CUSTOM_CONFIG names another file), and CUSTOM_ENABLE_<NAME>, which wins."""
+    path = environ.get("CHRONICLE_CUSTOM_CONFIG") or CUSTOM_CONFIG
+    loaded: dict[str, Any] = {}
+    if Path(path).is_file():
+        loaded = _read_yaml(path)
+    elif environ.get("CHRONICLE_CUSTOM_CONFIG"):
+        raise SettingsError(f"CHRONICLE_CUSTOM_CONFIG: no such file {path!r}")
+    custom: dict[str, dict[str, Any]] = {}
+    enable: dict[str, bool] = {}
+    for name, section in loaded.items():
+        if not isinstance(section, dict | None):
+            raise SettingsError(f"{name}: must be a mapping in {path}")
+        section = dict(section or {})
+        enabled = section.pop("enabled", None)
+        if enabled is not None and not isinstance(enabled, bool):
+            raise SettingsError(f"{name}.enabled: must be true or false in {path}")
+        if enabled is not None:
+            enable[str(name)] = enabled
+        custom[str(name)] = section
+    for variable, value in environ.items():
+        if variable.startswith("CUSTOM_ENABLE_") and value != "":
+            if value.lower() not in _BOOLEANS:
+                raise SettingsError(f"{variable}: must be true or false, not {value!r}")
+            enable[variable.removeprefix("CUSTOM_ENABLE_").lower()] = _BOOLEANS[value.lower()]
+    return custom, enable
 
 
 def _unresolved(endpoints: tuple[EndpointConfig, ...]) -> list[str]:
