@@ -28,6 +28,7 @@ from api.conversations.tags import TagsController
 from api.errors import HANDLERS
 from api.identity import auth, role_permissions
 from api.identity.settings import UserSettingsController
+from api.mcp import routes as mcp_routes
 from api.permissions import audit as access_audit
 from api.permissions.routes import PermissionsController
 from api.sharing.routes import ShareController
@@ -64,6 +65,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             # A container outlives an app in tests: it must not keep counting for a dead one.
             built.commit_listeners.remove(metrics.committed)
             await built.chat.close()
+            await built.mcp_connections.close_all()  # on this loop: the sessions' tasks live here
             if owned:
                 await asyncio.to_thread(built.close)
 
@@ -94,6 +96,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             ShareController,
             PermissionsController,
             *access_audit.ROUTES,
+            *mcp_routes.ROUTES,
         ],
         lifespan=[lifespan],
         exception_handlers={**HANDLERS, **limits.HANDLERS},

@@ -41,6 +41,9 @@ from application.identity.revocation import Revocations, RevokedSubjects
 from application.identity.roles import Roles
 from application.identity.service import IdentityPolicy, IdentityService
 from application.keys.service import UserKeys
+from application.mcp.config import configured_servers
+from application.mcp.domains import DomainPolicy
+from application.mcp.service import McpServers
 from application.permissions.audit import AccessAudit
 from application.permissions.capabilities import Capabilities
 from application.permissions.groups import Groups
@@ -62,6 +65,7 @@ from infrastructure.eventstore.mapper import PersonalDataMapper
 from infrastructure.eventstore.trail import StoreTrail
 from infrastructure.limits import MemoryAbuseStore, RedisAbuseStore
 from infrastructure.masterkey import MasterKey
+from infrastructure.mcp.connections import McpConnections
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.redis_state import RedisPendingPokes, RedisWatermarks
 from infrastructure.revocations import MemoryRevokedSubjects, RedisRevokedSubjects
@@ -72,6 +76,7 @@ from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Wat
 from projections.engine.engine import ProjectionEngine
 from projections.identity.directory import ProjectedDirectory
 from projections.keys.user_keys import ProjectedKeyExpiries
+from projections.mcp.queries import ProjectedMcpServers
 from projections.permissions.access import ProjectedAccess
 from projections.permissions.admin_lists import ProjectedAdminLists
 from projections.registry import all_projections
@@ -133,6 +138,8 @@ class Container:
     directory: ProjectedDirectory  # users and roles as the admin routes list them
     audit_log: AuditLog  # LibreChat's admin audit log, read from the events and their chains
     admin_lists: ProjectedAdminLists  # groups and grants as the admin routes list them
+    mcp: McpServers  # librechat.yaml's and user-added MCP servers (ACL resources mcpServer)
+    mcp_connections: McpConnections  # live MCP sessions and their cached tool lists
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
     _running: list[dramatiq.Worker | Sweeper] = field(default_factory=list)
@@ -270,6 +277,8 @@ def bootstrap(
         directory=directory,
         audit_log=AuditLog(StoreTrail(stores), directory.names),
         admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
+        mcp=_mcp(settings, stores["agents"], read_side, sharing.permissions),
+        mcp_connections=McpConnections(),
         redis=shared.redis,
         commit_listeners=listeners,
         _running=running,
@@ -277,6 +286,16 @@ def bootstrap(
     if workers:
         container.start_workers()
     return container
+
+
+def _mcp(
+    settings: Settings, store: EventStore, read_side: ReadSide, permissions: Permissions
+) -> McpServers:
+    configured = configured_servers(settings.librechat.section("mcpServers"))
+    index = ProjectedMcpServers(read_side.reads, read_side.consistency)
+    permissions.register_catalog("mcpServer", index)
+    policy = DomainPolicy.from_settings(settings.librechat.section("mcpSettings"))
+    return McpServers(store, index, permissions, lambda: configured, policy)
 
 
 def _view_counts(db: sa.Engine, keys_db: sa.Engine) -> SqlViewCounts:

@@ -18,7 +18,7 @@ SERVED_BY: dict[str, str | None] = {
     "MARKETPLACE": None,
     "FILE_SEARCH": None,
     "FILE_CITATIONS": None,
-    "MCP_SERVERS": None,
+    "MCP_SERVERS": "GET /api/mcp/servers",
     "REMOTE_AGENTS": None,
     "SKILLS": None,
     "SHARED_LINKS": "POST /api/share/:conversationId",

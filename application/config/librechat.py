@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from application.config.interface import InterfaceError, check_interface
+from application.mcp.config import McpConfigError, configured_servers
 
 # every top-level key of LibreChat's configSchema
 LIBRECHAT_KEYS = frozenset(
@@ -30,8 +31,11 @@ LIBRECHAT_KEYS = frozenset(
 )  # fmt: skip
 # the sections Chronicle reads; the rest of LibreChat's are accepted and reported
 USED = frozenset(
-    {"version", "cache", "interface", "endpoints", "balance", "registration", "modelSpecs"}
-)
+    {
+        "version", "cache", "interface", "endpoints", "balance", "registration", "modelSpecs",
+        "mcpServers", "mcpSettings",
+    }
+)  # fmt: skip
 # the endpoints Chronicle serves from `endpoints:`; LibreChat's others are reported
 USED_ENDPOINTS = frozenset({"custom", "openAI", "anthropic"})
 DEFAULT_SOCIAL_LOGINS = ("google", "facebook", "openid", "github", "discord", "saml", "apple")
@@ -79,6 +83,12 @@ def read_config(sections: Mapping[str, Any], path: str | None) -> LibreChatConfi
     except InterfaceError as error:
         raise ConfigError(str(error)) from None
     notices += more
+    try:
+        configured_servers(sections.get("mcpServers"))
+    except McpConfigError as error:
+        raise ConfigError(str(error)) from None
+    if sections.get("mcpSettings") is not None and not isinstance(sections["mcpSettings"], dict):
+        raise ConfigError("mcpSettings: must be a mapping (allowedDomains)")
     return LibreChatConfig(
         path=path,
         sections=dict(sections),
