@@ -44,6 +44,7 @@ from application.keys.service import UserKeys
 from application.mcp.config import configured_servers
 from application.mcp.domains import DomainPolicy
 from application.mcp.service import McpServers
+from application.mcp.toolbox import McpToolbox
 from application.permissions.audit import AccessAudit
 from application.permissions.capabilities import Capabilities
 from application.permissions.groups import Groups
@@ -140,6 +141,7 @@ class Container:
     admin_lists: ProjectedAdminLists  # groups and grants as the admin routes list them
     mcp: McpServers  # librechat.yaml's and user-added MCP servers (ACL resources mcpServer)
     mcp_connections: McpConnections  # live MCP sessions and their cached tool lists
+    mcp_tools: McpToolbox  # MCP tools behind the agents' tool port
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
     _running: list[dramatiq.Worker | Sweeper] = field(default_factory=list)
@@ -239,6 +241,8 @@ def bootstrap(
     sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
     links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
     link_access = AclAccess(sharing.permissions)
+    mcp = _mcp(settings, stores["agents"], read_side, sharing.permissions)
+    mcp_connections = McpConnections()
     container = Container(
         settings=settings,
         stores=stores,
@@ -277,8 +281,9 @@ def bootstrap(
         directory=directory,
         audit_log=AuditLog(StoreTrail(stores), directory.names),
         admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
-        mcp=_mcp(settings, stores["agents"], read_side, sharing.permissions),
-        mcp_connections=McpConnections(),
+        mcp=mcp,
+        mcp_connections=mcp_connections,
+        mcp_tools=McpToolbox(mcp, mcp_connections),
         redis=shared.redis,
         commit_listeners=listeners,
         _running=running,

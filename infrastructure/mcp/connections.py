@@ -60,8 +60,12 @@ class _Live:
         )
 
     async def close(self) -> None:
+        if self.loop is not asyncio.get_running_loop():  # opened on another loop
+            if not self.loop.is_closed():
+                self.loop.call_soon_threadsafe(self.stop.set)
+            return
         self.stop.set()
-        if self.task is not None and self.loop is asyncio.get_running_loop():
+        if self.task is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self.task), 5)
             except (TimeoutError, asyncio.CancelledError):

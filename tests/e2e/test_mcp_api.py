@@ -191,3 +191,28 @@ def test_runtime_and_oauth_routes_answer_as_librechat(mcp: Api) -> None:
     assert callback.status_code == 302
     assert callback.headers["location"] == "/oauth/error?error=missing_code"
     assert mcp.client.get("/api/mcp/tools").status_code == 401
+
+
+def test_the_agents_tool_port_serves_the_users_mcp_tools(mcp: Api, fake: FakeMcpProcess) -> None:
+    import asyncio
+    from uuid import UUID
+
+    owner, other = _users(mcp)
+    _create(mcp, owner, url=fake.url, title="Mine")
+    owner_id = UUID(mcp.client.get("/api/user", headers=owner).json()["id"])
+    other_id = UUID(mcp.client.get("/api/user", headers=other).json()["id"])
+    toolbox = mcp.container.mcp_tools
+
+    async def scenario() -> None:
+        names = {t.name for t in await toolbox.tools_for(owner_id)}
+        assert {"add_mcp_mine", "get_current_time_mcp_time", "add_mcp_fake"} <= names
+        assert "add_mcp_mine" not in {t.name for t in await toolbox.tools_for(other_id)}
+        chosen = await toolbox.tools_for(owner_id, ["add_mcp_mine", "get_current_time_mcp_time"])
+        assert sorted(t.name for t in chosen) == ["add_mcp_mine", "get_current_time_mcp_time"]
+        add = next(t for t in chosen if t.name == "add_mcp_mine")
+        assert (await add.call({"a": 20, "b": 22})).content == "42"
+        clock = next(t for t in chosen if t.name == "get_current_time_mcp_time")
+        assert '"timezone": "UTC"' in (await clock.call({"timezone": "UTC"})).content
+        await mcp.container.mcp_connections.close_all()
+
+    asyncio.run(scenario())

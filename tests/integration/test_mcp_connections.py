@@ -128,3 +128,24 @@ def test_reconnects_after_the_server_restarts() -> None:
         run(scenario())
     finally:
         process.stop()
+
+
+def test_mcp_tools_behind_the_tool_port(fake: FakeMcpProcess) -> None:
+    from application.mcp.toolbox import McpTool
+
+    async def scenario() -> None:
+        pool = McpConnections()
+        try:
+            server = http_server(fake.url)
+            specs = await pool.tools(server, "app")
+            tools = [McpTool(s, server, "app", pool) for s in specs]
+            add = next(t for t in tools if t.name == "add_mcp_fake")
+            assert add.description == "Add two integers."
+            assert add.parameters["required"] == ["a", "b"]
+            assert (await add.call({"a": 5, "b": 6})).content == "11"
+            hang = next(t for t in tools if t.name == "hang_mcp_fake")
+            assert (await hang.call({"seconds": 30}, timeout=0.5)).error
+        finally:
+            await pool.close_all()
+
+    run(scenario())
