@@ -56,7 +56,11 @@ def tools_server_json(visible: Visible, tools: list[ToolSpec]) -> dict[str, Any]
         "authenticated": not auth_config,
         "authConfig": auth_config,
         "tools": [
-            {"name": t.name, "pluginKey": tool_key(t.name, config.name), "description": t.description}
+            {
+                "name": t.name,
+                "pluginKey": tool_key(t.name, config.name),
+                "description": t.description,
+            }
             for t in tools
         ],
     }

@@ -38,9 +38,7 @@ class McpController(Controller):
             return forbidden()
         container = container_of(request)
         visible = await asyncio.to_thread(container.mcp.visible, user_id)
-        listed = await asyncio.gather(
-            *(_tools_of(request, user_id, v) for v in visible.values())
-        )
+        listed = await asyncio.gather(*(_tools_of(request, user_id, v) for v in visible.values()))
         servers = {
             name: tools_server_json(v, tools)
             for (name, v), tools in zip(visible.items(), listed, strict=True)
@@ -123,7 +121,9 @@ class McpController(Controller):
         return Response({"error": "Flow not found"}, status_code=404)
 
     @get("/{server_name:str}/oauth/callback")
-    async def oauth_callback(self, request: Request[Any, Any, Any], server_name: str) -> Response[Any]:
+    async def oauth_callback(
+        self, request: Request[Any, Any, Any], server_name: str
+    ) -> Response[Any]:
         params = request.query_params
         error = params.get("error")
         reason = (

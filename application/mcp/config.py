@@ -45,7 +45,9 @@ class McpServerConfig:
                 self.url, tuple(sorted(self.headers.items())))  # fmt: skip
 
 
-def configured_servers(section: Any, environ: Mapping[str, str] | None = None) -> dict[str, McpServerConfig]:
+def configured_servers(
+    section: Any, environ: Mapping[str, str] | None = None
+) -> dict[str, McpServerConfig]:
     """librechat.yaml's `mcpServers` mapping, checked (McpConfigError names the bad entry)."""
     if section is None:
         return {}
@@ -99,7 +101,9 @@ def _server(name: str, options: Any, env: Mapping[str, str]) -> McpServerConfig:
         return McpServerConfig(
             command=_expand(command, env),
             args=tuple(_expand(str(a), env) for a in _list(options.get("args"), f"{where}.args")),
-            env={k: _expand(v, env) for k, v in _strings(options.get("env"), f"{where}.env").items()},
+            env={
+                k: _expand(v, env) for k, v in _strings(options.get("env"), f"{where}.env").items()
+            },
             **common,
         )
     url = options.get("url")

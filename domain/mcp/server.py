@@ -66,7 +66,11 @@ class McpServer(Aggregate):
 
     @applies(McpServerCreated)
     def _created(self, e: McpServerCreated) -> None:
-        self.server_name, self.author_id, self.resource_id = e.server_name, e.author_id, e.resource_id
+        self.server_name, self.author_id, self.resource_id = (
+            e.server_name,
+            e.author_id,
+            e.resource_id,
+        )
         self.config = dict(e.config)
         self.created_at = self.updated_at = e.timestamp
         self.live = True

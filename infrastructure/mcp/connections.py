@@ -45,7 +45,7 @@ class _Live:
                 self.client = client
                 self.ready.set()
                 await self.stop.wait()
-        except Exception as error:  # noqa: BLE001 - any failure of the transport ends it
+        except Exception as error:
             self.error = error
             log.info("MCP server %s: connection ended: %r", self.server.name, error)
         finally:
@@ -54,9 +54,7 @@ class _Live:
 
     def usable(self) -> bool:
         return (
-            not self.done
-            and self.loop is asyncio.get_running_loop()
-            and not self.loop.is_closed()
+            not self.done and self.loop is asyncio.get_running_loop() and not self.loop.is_closed()
         )
 
     async def close(self) -> None:
@@ -132,8 +130,10 @@ class McpConnections:
                     return ToolResult(error.error.message, error=True)
                 await self.disconnect(server.name, scope)
                 if attempt == 2:
-                    return ToolResult(f"MCP server '{server.name}' closed the connection", error=True)
-            except Exception as error:  # noqa: BLE001 - the transport broke: reopen once
+                    return ToolResult(
+                        f"MCP server '{server.name}' closed the connection", error=True
+                    )
+            except Exception as error:
                 log.info("MCP %s.%s failed (attempt %d): %r", server.name, tool, attempt, error)
                 await self.disconnect(server.name, scope)
                 if attempt == 2:
@@ -156,7 +156,7 @@ class McpConnections:
             raise McpUnavailable(f"MCP server '{live.server.name}' is not connected")
         try:
             listed = await _bounded(client.list_tools(), live.server.init_timeout_s, live)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             await self.disconnect(live.server.name)
             raise McpUnavailable(f"MCP server '{live.server.name}': {error}") from error
         return [
@@ -173,7 +173,11 @@ class McpConnections:
         async with self._lock:
             key = (scope, server.name)
             live = self._live.get(key)
-            if live is not None and live.usable() and live.server.fingerprint() == server.fingerprint():
+            if (
+                live is not None
+                and live.usable()
+                and live.server.fingerprint() == server.fingerprint()
+            ):
                 return live
             if live is not None:
                 self._live.pop(key)

@@ -90,7 +90,7 @@ def test_servers_crud_as_events_under_the_acl(mcp: Api, fake: FakeMcpProcess) ->
     assert listing["time"]["source"] == "yaml" and "command" not in listing["time"]
     assert listing["my-tools"]["source"] == "user"
     tools = mcp.client.get("/api/mcp/tools", headers=owner).json()["servers"]
-    assert [t["pluginKey"] for t in tools["my-tools"]["tools"]][0] == "add_mcp_my-tools"
+    assert next(t["pluginKey"] for t in tools["my-tools"]["tools"]) == "add_mcp_my-tools"
 
     # another user sees neither the server nor its tools, and may not change it
     assert "my-tools" not in mcp.client.get("/api/mcp/servers", headers=other).json()

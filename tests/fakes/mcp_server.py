@@ -1,5 +1,6 @@
 """An MCP server over streamable HTTP for the tests (the SDK's MCPServer, FastMCP in mcp 1),
-run as its own process so a test can stop and restart it: `python -m tests.fakes.mcp_server PORT`."""
+run as its own process so a test can stop and restart it:
+`python -m tests.fakes.mcp_server PORT`."""
 
 from __future__ import annotations
 

@@ -16,7 +16,9 @@ from application.mcp.config import McpServerConfig, configured_servers
 from infrastructure.mcp.connections import McpConnections
 from tests.fakes.mcp_server import FakeMcpProcess, free_port
 
-TIME_SERVER = shutil.which("mcp-server-time") or str(Path(sys.executable).parent / "mcp-server-time")
+TIME_SERVER = shutil.which("mcp-server-time") or str(
+    Path(sys.executable).parent / "mcp-server-time"
+)
 
 
 def time_server(**extra: object) -> McpServerConfig:
