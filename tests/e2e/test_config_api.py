@@ -110,7 +110,9 @@ def test_signed_in_config_has_every_key_librechat_serves(api: Api) -> None:
     # features whose routes are not served are off, so the client opens no dead screen
     for key in UNSERVED_OFF:
         assert interface[key] is False, key
-    assert interface["mcpServers"] == dict.fromkeys(("use", "create", "share", "public"), False)
+    # MCP servers are served: LibreChat's interface defaults
+    mcp = {"use": True, "create": True, "share": False, "public": False}
+    assert interface["mcpServers"] == mcp
     presets_served = api.client.post("/api/presets", json={}).status_code not in (404, 405)
     assert interface["presets"] is presets_served  # on once POST /api/presets is served
     assert config["socialLogins"] == ["google", "facebook", "openid", "github", "discord",

@@ -10,7 +10,7 @@ from tests.e2e.conftest import Api
 from tests.e2e.test_api_coverage import DOC, documented
 
 # the features Chronicle serves today
-SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "PEOPLE_PICKER", "SHARED_LINKS"}
+SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "PEOPLE_PICKER", "SHARED_LINKS", "MCP_SERVERS"}
 
 
 def _granted(document: dict[str, Any]) -> dict[str, set[str]]:
@@ -36,16 +36,18 @@ def test_roles_grant_only_served_features_for_user_and_admin(api: Api) -> None:
         "SHARE": False,
         "SHARE_PUBLIC": False,
     }
-    assert own["permissions"]["MCP_SERVERS"]["USE"] is False
+    assert own["permissions"]["REMOTE_AGENTS"]["USE"] is False
     shared_links = {"CREATE", "SHARE", "SHARE_PUBLIC"}  # LibreChat's defaults for both roles
     assert _granted(own) == {
         "BOOKMARKS": {"USE"},
         "TEMPORARY_CHAT": {"USE"},
         "SHARED_LINKS": shared_links,
+        "MCP_SERVERS": {"USE"},
     }
     assert _granted(boss) == {
         "BOOKMARKS": {"USE"},
         "TEMPORARY_CHAT": {"USE"},
+        "MCP_SERVERS": {"USE", "CREATE", "SHARE", "SHARE_PUBLIC", "CONFIGURE_OBO"},
         "PEOPLE_PICKER": {"VIEW_USERS", "VIEW_GROUPS", "VIEW_ROLES"},
         "SHARED_LINKS": shared_links,
     }
