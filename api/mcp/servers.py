@@ -14,7 +14,9 @@ from api.deps import container_of, provide_user_id
 from api.mcp.access import forbidden, role_flags
 from api.mcp.presenters import server_json
 from api.mcp.schemas import ServerBody
+from application.mcp.config import user_server
 from application.mcp.domains import DomainNotAllowed
+from application.mcp.service import Visible
 from domain.mcp.config import InvalidConfig
 from domain.mcp.server import McpServer
 from domain.permissions.model import PermissionBits
@@ -102,9 +104,6 @@ class McpServersController(Controller):
 
 
 def _shown(mcp: Any, user_id: UUID, server: McpServer) -> dict[str, Any]:
-    from application.mcp.config import user_server
-    from application.mcp.service import Visible
-
     config = user_server(server.server_name, server.config)
     return server_json(Visible(config, str(server.resource_id), str(user_id), True))
 

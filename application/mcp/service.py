@@ -22,6 +22,7 @@ from domain.permissions.model import PermissionBits, ResourceType
 from domain.shared.errors import Forbidden, NotFound
 
 TYPE = ResourceType.MCPSERVER.value
+MAX_NAME = 160  # the read model's column
 _ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 
 
@@ -159,7 +160,10 @@ class McpServers:
         )
 
     def _row(self, name: str) -> dict[str, Any] | None:
-        """Current, as access checks are: a server just deleted (by anyone) is gone."""
+        """Current, as access checks are: a server just deleted (by anyone) is gone. A name
+        no server can have (NUL, too long: PostgreSQL would refuse the query) has none."""
+        if "\x00" in name or len(name) > MAX_NAME:
+            return None
         self.index.fresh()
         return self.index.by_name(name)
 

@@ -216,3 +216,13 @@ def test_the_agents_tool_port_serves_the_users_mcp_tools(mcp: Api, fake: FakeMcp
         await mcp.container.mcp_connections.close_all()
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("name", ["bad%00name", "x" * 300])
+def test_a_name_no_server_can_have_is_not_found(mcp: Api, name: str) -> None:
+    owner, _ = _users(mcp)
+    for method in ("GET", "PATCH", "DELETE"):
+        body = {"config": {"url": "http://127.0.0.1:1/mcp"}} if method == "PATCH" else None
+        response = mcp.client.request(method, f"/api/mcp/servers/{name}", json=body, headers=owner)
+        assert response.status_code == 404, (method, response.text)
+    assert mcp.client.get(f"/api/mcp/connection/status/{name}", headers=owner).status_code == 404
