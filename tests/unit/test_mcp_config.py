@@ -19,7 +19,7 @@ def test_yaml_servers_with_env_references_and_millisecond_timeouts() -> None:
                 "headers": {"A": "Bearer ${TOKEN}"},
                 "timeout": 5000,
                 "initTimeout": 2000,
-            },  # fmt: skip
+            },
             "legacy": {"type": "sse", "url": "https://sse.example.com/sse"},
         },
         {"TOKEN": "t0k"},
@@ -55,7 +55,7 @@ def test_user_configs_keep_only_what_a_user_may_set() -> None:
             "timeout": 1,
             "startup": False,
             "oauth": {"client_id": "c", "client_secret": "s", "audience": "a"},
-        }  # fmt: skip
+        }
     )
     assert config == {
         "type": "streamable-http",
@@ -80,8 +80,13 @@ def test_names_from_titles_as_librechat_makes_them() -> None:
 def test_private_hosts_are_refused_unless_allowed() -> None:
     public = DomainPolicy(None, resolver=lambda host: ["93.184.216.34"])
     public.check("https://example.com/mcp")
-    for url in ("http://127.0.0.1/mcp", "http://[::1]/mcp", "http://169.254.169.254/latest",
-                "http://10.1.2.3/x", "http://[::ffff:192.168.0.1]/x"):  # fmt: skip
+    for url in (
+        "http://127.0.0.1/mcp",
+        "http://[::1]/mcp",
+        "http://169.254.169.254/latest",
+        "http://10.1.2.3/x",
+        "http://[::ffff:192.168.0.1]/x",
+    ):
         with pytest.raises(DomainNotAllowed):
             public.check(url)
     sneaky = DomainPolicy(None, resolver=lambda host: ["192.168.1.5"])
