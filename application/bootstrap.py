@@ -171,6 +171,7 @@ class Container:
 
     def close(self) -> None:
         self.stop_workers()
+        self.mcp_connections.shutdown()
         for store in self.stores.values():
             store.close()
         self.db.dispose()

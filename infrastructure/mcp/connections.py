@@ -1,5 +1,7 @@
 """Live MCP connections, one per (scope, server), each held open by its own task (the SDK's
-transports are anyio task groups: entered and left in one task). A tool list is cached
+transports are anyio task groups: entered and left in one task) on one event loop of their
+own, in a daemon thread: any caller's loop, or a plain thread (an agent's tool lookup),
+shares them. A tool list is cached
 while its connection lives. A call that finds its connection broken (the server restarted,
 the process died) reopens it once and retries; a call that overruns its timeout answers a
 tool error and leaves the connection usable."""
@@ -7,8 +9,11 @@ tool error and leaves the connection usable."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import logging
+import threading
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,8 +75,8 @@ class _Live:
                 self.task.cancel()
 
 
-class McpConnections:
-    """The McpGateway the MCP services and the agents' tools use."""
+class _Pool:
+    """The connections, used only from the MCP loop."""
 
     def __init__(self) -> None:
         self._live: dict[Key, _Live] = {}
@@ -241,3 +246,72 @@ def _result(result: Any) -> ToolResult:
         error=bool(getattr(result, "is_error", False)),
         structured=structured if isinstance(structured, dict) else None,
     )
+
+
+class McpConnections:
+    """The McpGateway: every operation runs on the MCP loop; `*_now` block the calling
+    thread (bounded by the server's timeouts), the others are awaited from any loop."""
+
+    def __init__(self) -> None:
+        self._pool = _Pool()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._guard = threading.Lock()
+
+    def _submit(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
+        with self._guard:
+            if self._loop is None or self._loop.is_closed():
+                self._loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=self._loop.run_forever, name="mcp-connections", daemon=True
+                ).start()
+            return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    async def _run(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        return await asyncio.wrap_future(self._submit(coro))
+
+    def state(self, server: McpServerConfig, scope: str) -> str:
+        return self._pool.state(server, scope)
+
+    async def tools(self, server: McpServerConfig, scope: str) -> list[ToolSpec]:
+        tools: list[ToolSpec] = await self._run(self._pool.tools(server, scope))
+        return tools
+
+    def tools_now(self, server: McpServerConfig, scope: str) -> list[ToolSpec]:
+        tools: list[ToolSpec] = self._submit(self._pool.tools(server, scope)).result()
+        return tools
+
+    async def reconnect(self, server: McpServerConfig, scope: str) -> list[ToolSpec]:
+        tools: list[ToolSpec] = await self._run(self._pool.reconnect(server, scope))
+        return tools
+
+    async def disconnect(self, server_name: str, scope: str | None = None) -> None:
+        await self._run(self._pool.disconnect(server_name, scope))
+
+    async def call(
+        self,
+        server: McpServerConfig,
+        scope: str,
+        tool: str,
+        arguments: dict[str, Any],
+        timeout: float | None = None,
+    ) -> ToolResult:
+        result: ToolResult = await self._run(
+            self._pool.call(server, scope, tool, arguments, timeout)
+        )
+        return result
+
+    async def close_all(self) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            await self._run(self._pool.close_all())
+
+    def shutdown(self) -> None:
+        """Close every connection (their child processes end) and stop the loop."""
+        with self._guard:
+            loop, self._loop = self._loop, None
+        if loop is None or loop.is_closed():
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self._pool.close_all(), loop).result(10)
+        except Exception:  # noqa: BLE001 - closing is best effort
+            log.warning("MCP connections did not close cleanly", exc_info=True)
+        loop.call_soon_threadsafe(loop.stop)

@@ -58,7 +58,7 @@ def test_stdio_time_server_lists_and_calls_tools() -> None:
             bad = await pool.call(server, "app", "get_current_time", {"timezone": "Nowhere/X"})
             assert bad.error
         finally:
-            await pool.close_all()
+            pool.shutdown()
 
     run(scenario())
 
@@ -74,7 +74,7 @@ def test_http_server_lists_calls_and_reports_tool_errors(fake: FakeMcpProcess) -
             failed = await pool.call(server, "app", "fail", {"reason": "boom"})
             assert failed.error
         finally:
-            await pool.close_all()
+            pool.shutdown()
 
     run(scenario())
 
@@ -91,7 +91,7 @@ def test_a_hanging_tool_times_out_and_the_connection_stays_usable(fake: FakeMcpP
             assert loop.time() - started < 5
             assert (await pool.call(server, "app", "add", {"a": 1, "b": 1})).content == "2"
         finally:
-            await pool.close_all()
+            pool.shutdown()
 
     run(scenario())
 
@@ -105,6 +105,7 @@ def test_a_server_that_is_down_answers_an_error_not_an_exception() -> None:
         assert pool.state(server, "app") == "error"
         missing = time_server(command="/nonexistent/mcp-server")
         assert (await pool.call(missing, "app", "x", {})).error
+        pool.shutdown()
 
     run(scenario())
 
@@ -124,12 +125,25 @@ def test_reconnects_after_the_server_restarts() -> None:
             assert (await pool.call(server, "app", "add", {"a": 2, "b": 2})).content == "4"
             assert pool.state(server, "app") == "connected"
         finally:
-            await pool.close_all()
+            pool.shutdown()
 
     try:
         run(scenario())
     finally:
         process.stop()
+
+
+def test_a_blocking_caller_and_two_loops_share_one_connection(fake: FakeMcpProcess) -> None:
+    pool = McpConnections()
+    try:
+        server = http_server(fake.url)
+        assert [t.name for t in pool.tools_now(server, "app")] == ["add", "fail", "hang"]
+        for _ in range(2):  # each asyncio.run is a new loop: the connection stays
+            result = run(pool.call(server, "app", "add", {"a": 1, "b": 1}))
+            assert result.content == "2"  # type: ignore[attr-defined]
+        assert len(pool._pool._live) == 1
+    finally:
+        pool.shutdown()
 
 
 def test_mcp_tools_behind_the_tool_port(fake: FakeMcpProcess) -> None:
@@ -148,6 +162,6 @@ def test_mcp_tools_behind_the_tool_port(fake: FakeMcpProcess) -> None:
             hang = next(t for t in tools if t.name == "hang_mcp_fake")
             assert (await hang.call({"seconds": 30}, timeout=0.5)).error
         finally:
-            await pool.close_all()
+            pool.shutdown()
 
     run(scenario())
