@@ -312,6 +312,6 @@ class McpConnections:
             return
         try:
             asyncio.run_coroutine_threadsafe(self._pool.close_all(), loop).result(10)
-        except Exception:  # noqa: BLE001 - closing is best effort
+        except Exception:  # closing is best effort
             log.warning("MCP connections did not close cleanly", exc_info=True)
         loop.call_soon_threadsafe(loop.stop)
