@@ -20,6 +20,7 @@ from dramatiq.brokers.stub import StubBroker
 
 from api.chat.frames import LibreChatFrames
 from application.admin.audit import AuditLog
+from application.agents.service import AGENT, AgentCatalog, Agents
 from application.billing.charges import Charges
 from application.billing.service import Billing
 from application.chat.charging import TurnBilling
@@ -122,6 +123,7 @@ class Container:
     link_access: LinkAccess
     view_counts: ViewCounts
     permissions: Permissions  # ACLs and the access checks every context calls
+    agents: Agents  # agents and their versions, under the `agent` ACLs
     capabilities: Capabilities  # system capabilities (ADMIN holds all)
     groups: Groups
     access_audit: AccessAudit  # who could access a resource at a time T
@@ -259,6 +261,7 @@ def bootstrap(
         link_access=link_access,
         view_counts=_view_counts(read_side.db, keys_db),
         permissions=sharing.permissions,
+        agents=_agents(stores["agents"], sharing.permissions),
         capabilities=sharing.capabilities,
         groups=sharing.groups,
         access_audit=AccessAudit(stores["sharing"]),
@@ -423,6 +426,11 @@ class _LiveUsers:
         except DomainError:
             return False
         return True
+
+
+def _agents(store: EventStore, permissions: Permissions) -> Agents:
+    permissions.register_catalog(AGENT, AgentCatalog(store))
+    return Agents(store, permissions)
 
 
 def _sharing(
