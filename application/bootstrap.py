@@ -20,7 +20,10 @@ from dramatiq.brokers.stub import StubBroker
 
 from api.chat.frames import LibreChatFrames
 from application.admin.audit import AuditLog
+from application.agents.builtin import BuiltinTools
+from application.agents.chat import AgentChats
 from application.agents.service import AGENT, AgentCatalog, Agents
+from application.agents.tools import ToolRegistry
 from application.billing.charges import Charges
 from application.billing.service import Billing
 from application.chat.charging import TurnBilling
@@ -124,6 +127,7 @@ class Container:
     view_counts: ViewCounts
     permissions: Permissions  # ACLs and the access checks every context calls
     agents: Agents  # agents and their versions, under the `agent` ACLs
+    tools: ToolRegistry  # the tools an agent may name (built-ins; MCP servers add theirs)
     capabilities: Capabilities  # system capabilities (ADMIN holds all)
     groups: Groups
     access_audit: AccessAudit  # who could access a resource at a time T
@@ -234,6 +238,8 @@ def bootstrap(
     sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
     links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
     link_access = AclAccess(sharing.permissions)
+    agents = _agents(stores["agents"], sharing.permissions)
+    tools = ToolRegistry([BuiltinTools()])  # MCP servers add their source
     container = Container(
         settings=settings,
         stores=stores,
@@ -253,7 +259,15 @@ def bootstrap(
         projects=Projects(conversations),
         bulk=Bulk(conversations),
         copies=Copies(conversations),
-        chat=_chat(settings, conversations, messages, shared.broker, keys, stores["billing"]),
+        chat=_chat(
+            settings,
+            conversations,
+            messages,
+            shared.broker,
+            keys,
+            stores["billing"],
+            AgentChats(agents, tools),
+        ),
         billing=Billing(stores["billing"], settings.balance),
         keys=keys,
         shared_links=SharedLinks(stores["sharing"], conversations, links, link_access),
@@ -261,7 +275,8 @@ def bootstrap(
         link_access=link_access,
         view_counts=_view_counts(read_side.db, keys_db),
         permissions=sharing.permissions,
-        agents=_agents(stores["agents"], sharing.permissions),
+        agents=agents,
+        tools=tools,
         capabilities=sharing.capabilities,
         groups=sharing.groups,
         access_audit=AccessAudit(stores["sharing"]),
@@ -453,6 +468,7 @@ def _chat(
     broker: dramatiq.Broker,
     keys: UserKeys,
     billing_store: EventStore,
+    agents: AgentChats,
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
     # process that only imports this module (`chronicle --help`, test collection) must not pay
@@ -476,6 +492,7 @@ def _chat(
         titler=titler,
         bind=keys.bind,
         billing=billing,
+        agents=agents,
     )
 
 
