@@ -45,7 +45,8 @@ class Calculator:
 
 def _evaluate(node: ast.AST) -> float | int:
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return node.value  # type: ignore[no-any-return]
+        value: float | int = node.value  # type: ignore[assignment]
+        return value
     if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
         left, right = _evaluate(node.left), _evaluate(node.right)
         return _OPS[type(node.op)](left, right)  # type: ignore[no-any-return]

@@ -43,7 +43,7 @@ class Hanging:
         return "never"
 
 
-class TestTools:
+class FaultyTools:
     def __init__(self) -> None:
         self.by_name = {"broken": Broken(), "hanging": Hanging()}
 
@@ -66,7 +66,7 @@ def _providers(api: Api, url: str) -> None:
             kind="anthropic",
         )
     )
-    api.container.tools.sources = [BuiltinTools(), TestTools()]
+    api.container.tools.sources = [BuiltinTools(), FaultyTools()]
 
 
 def _agent(api: Api, headers: dict[str, str], provider: str, model: str, tools: list[str]) -> Any:
