@@ -18,6 +18,7 @@ from api.admin import grants as admin_grants
 from api.admin import groups as admin_groups
 from api.admin import roles as admin_roles
 from api.admin import users as admin_users
+from api.agents.routes import AgentsController
 from api.bodies import BodyRequest
 from api.chat.controllers import ChatController
 from api.conversations.convos import ConvosController
@@ -94,6 +95,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             UserSettingsController,
             ChatController,
             ShareController,
+            AgentsController,
             PermissionsController,
             *access_audit.ROUTES,
             *mcp_routes.ROUTES,

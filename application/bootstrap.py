@@ -20,6 +20,10 @@ from dramatiq.brokers.stub import StubBroker
 
 from api.chat.frames import LibreChatFrames
 from application.admin.audit import AuditLog
+from application.agents.builtin import BuiltinTools
+from application.agents.chat import AgentChats
+from application.agents.service import AGENT, AgentCatalog, Agents
+from application.agents.tools import ToolRegistry
 from application.billing.charges import Charges
 from application.billing.service import Billing
 from application.chat.charging import TurnBilling
@@ -41,6 +45,7 @@ from application.identity.revocation import Revocations, RevokedSubjects
 from application.identity.roles import Roles
 from application.identity.service import IdentityPolicy, IdentityService
 from application.keys.service import UserKeys
+from application.mcp.agent_tools import McpToolSource
 from application.mcp.config import configured_servers
 from application.mcp.domains import DomainPolicy
 from application.mcp.service import McpServers
@@ -128,6 +133,8 @@ class Container:
     link_access: LinkAccess
     view_counts: ViewCounts
     permissions: Permissions  # ACLs and the access checks every context calls
+    agents: Agents  # agents and their versions, under the `agent` ACLs
+    tools: ToolRegistry  # the tools an agent may name (built-ins, then MCP servers')
     capabilities: Capabilities  # system capabilities (ADMIN holds all)
     groups: Groups
     access_audit: AccessAudit  # who could access a resource at a time T
@@ -244,6 +251,9 @@ def bootstrap(
     link_access = AclAccess(sharing.permissions)
     mcp = _mcp(settings, stores["agents"], read_side, sharing.permissions)
     mcp_connections = McpConnections()
+    agents = _agents(stores["agents"], sharing.permissions)
+    mcp_tools = McpToolbox(mcp, mcp_connections)
+    tools = ToolRegistry([BuiltinTools(), McpToolSource(mcp_tools)])
     container = Container(
         settings=settings,
         stores=stores,
@@ -263,7 +273,15 @@ def bootstrap(
         projects=Projects(conversations),
         bulk=Bulk(conversations),
         copies=Copies(conversations),
-        chat=_chat(settings, conversations, messages, shared.broker, keys, stores["billing"]),
+        chat=_chat(
+            settings,
+            conversations,
+            messages,
+            shared.broker,
+            keys,
+            stores["billing"],
+            AgentChats(agents, tools),
+        ),
         billing=Billing(stores["billing"], settings.balance),
         keys=keys,
         shared_links=SharedLinks(stores["sharing"], conversations, links, link_access),
@@ -271,6 +289,8 @@ def bootstrap(
         link_access=link_access,
         view_counts=_view_counts(read_side.db, keys_db),
         permissions=sharing.permissions,
+        agents=agents,
+        tools=tools,
         capabilities=sharing.capabilities,
         groups=sharing.groups,
         access_audit=AccessAudit(stores["sharing"]),
@@ -284,7 +304,7 @@ def bootstrap(
         admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
         mcp=mcp,
         mcp_connections=mcp_connections,
-        mcp_tools=McpToolbox(mcp, mcp_connections),
+        mcp_tools=mcp_tools,
         redis=shared.redis,
         commit_listeners=listeners,
         _running=running,
@@ -450,6 +470,11 @@ class _LiveUsers:
         return True
 
 
+def _agents(store: EventStore, permissions: Permissions) -> Agents:
+    permissions.register_catalog(AGENT, AgentCatalog(store))
+    return Agents(store, permissions)
+
+
 def _sharing(
     store: EventStore,
     read_side: ReadSide,
@@ -470,6 +495,7 @@ def _chat(
     broker: dramatiq.Broker,
     keys: UserKeys,
     billing_store: EventStore,
+    agents: AgentChats,
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
     # process that only imports this module (`chronicle --help`, test collection) must not pay
@@ -493,6 +519,7 @@ def _chat(
         titler=titler,
         bind=keys.bind,
         billing=billing,
+        agents=agents,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from projections.agents.agent_list import AgentListProjection
 from projections.billing.balances import BalanceProjection
 from projections.billing.transactions import TransactionsProjection
 from projections.conversations.conversation_list import ConversationListProjection
@@ -31,4 +32,5 @@ def all_projections() -> list[Projection]:
         TransactionsProjection(),
         PermissionsProjection(),
         McpServersProjection(),
+        AgentListProjection(),
     ]

@@ -123,6 +123,7 @@ def start_command(body: bytes, endpoint: str | None) -> StartChat:
         settings=settings_of(data),
         is_temporary=data.isTemporary is True,
         project_id=data.chatProjectId or None,
+        agent_id=data.agent_id if isinstance(data.agent_id, str) else None,
     )
 
 

@@ -9,7 +9,7 @@ SERVED_BY: dict[str, str | None] = {
     "PROMPTS": None,
     "BOOKMARKS": "GET /api/tags",
     "MEMORIES": None,
-    "AGENTS": None,
+    "AGENTS": "POST /api/agents",
     "MULTI_CONVO": None,
     "TEMPORARY_CHAT": "POST /api/agents/chat",
     "RUN_CODE": None,

@@ -20,6 +20,10 @@ class McpGateway(Protocol):
         """The server's tools, cached until the connection is reopened; McpUnavailable."""
         ...
 
+    def tools_now(self, server: McpServerConfig, scope: str) -> list[ToolSpec]:
+        """`tools`, for a caller that cannot await (it blocks, bounded by the timeouts)."""
+        ...
+
     async def call(
         self,
         server: McpServerConfig,

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from application.mcp.config import McpServerConfig
 from application.mcp.ports import McpGateway, McpUnavailable
-from application.mcp.service import McpServers
+from application.mcp.service import McpServers, Visible
 from application.mcp.tools import ToolResult, ToolSpec
 from domain.mcp.config import MCP_DELIMITER, normalize_server_name, tool_key
 
@@ -49,14 +49,32 @@ class McpToolbox:
         self.servers = servers
         self.gateway = gateway
 
+    def tools_now(self, user_id: UUID, keys: Iterable[str] | None = None) -> list[McpTool]:
+        """`tools_for`, blocking (the agents' ToolSource is synchronous)."""
+        visible = self._servers(user_id, keys)
+        found: list[McpTool] = []
+        for shown in visible.values():
+            config = self.servers.connection_config(shown)
+            scope = shown.scope(user_id)
+            try:
+                specs = self.gateway.tools_now(config, scope)
+            except McpUnavailable:
+                continue
+            found += _chosen(specs, config, scope, self.gateway, keys)
+        return found
+
+    def _servers(self, user_id: UUID, keys: Iterable[str] | None) -> dict[str, Visible]:
+        visible = self.servers.visible(user_id)
+        if keys is None:
+            return visible
+        named = {k.rsplit(MCP_DELIMITER, 1)[-1] for k in keys if MCP_DELIMITER in k}
+        return {n: v for n, v in visible.items() if normalize_server_name(n) in named}
+
     async def tools_for(self, user_id: UUID, keys: Iterable[str] | None = None) -> list[McpTool]:
         """The user's MCP tools; with `keys` (an agent's `tools`), only those. A server that
         cannot be reached contributes none (the agent runs without it)."""
-        wanted = set(keys) if keys is not None else None
-        visible = await asyncio.to_thread(self.servers.visible, user_id)
-        if wanted is not None:  # only the servers an agent names
-            named = {k.rsplit(MCP_DELIMITER, 1)[-1] for k in wanted if MCP_DELIMITER in k}
-            visible = {n: v for n, v in visible.items() if normalize_server_name(n) in named}
+        keys = list(keys) if keys is not None else None
+        visible = await asyncio.to_thread(self._servers, user_id, keys)
         found: list[McpTool] = []
         for shown in visible.values():
             config = await asyncio.to_thread(self.servers.connection_config, shown)
@@ -65,6 +83,17 @@ class McpToolbox:
                 specs = await self.gateway.tools(config, scope)
             except McpUnavailable:
                 continue
-            tools = [McpTool(spec, config, scope, self.gateway) for spec in specs]
-            found += [t for t in tools if wanted is None or t.name in wanted]
+            found += _chosen(specs, config, scope, self.gateway, keys)
         return found
+
+
+def _chosen(
+    specs: list[ToolSpec],
+    config: McpServerConfig,
+    scope: str,
+    gateway: McpGateway,
+    keys: Iterable[str] | None,
+) -> list[McpTool]:
+    wanted = set(keys) if keys is not None else None
+    tools = [McpTool(spec, config, scope, gateway) for spec in specs]
+    return [t for t in tools if wanted is None or t.name in wanted]

@@ -29,14 +29,14 @@ SIGNED_IN_KEYS = {
     "conversationImportMaxFileSize", "langfuseFanoutEnabled", "langfuseConnectionAccess",
     "insightsEnabled", "fileUploadSseEnabled",
 }  # fmt: skip
-UNSERVED_OFF = ("prompts", "agents", "memories", "multiConvo", "runCode", "webSearch")
+UNSERVED_OFF = ("prompts", "memories", "multiConvo", "runCode", "webSearch")
 
 LIBRECHAT = {
     "interface": {
         "customWelcome": "Hello team",
         "privacyPolicy": {"externalUrl": "https://example.com/p", "openNewTab": True},
         "termsOfService": {"externalUrl": "https://example.com/t", "modalAcceptance": True},
-        "agents": {"use": True, "create": True},  # configured on, but not served here
+        "agents": {"use": True, "create": True},  # configured on, and served
         "bookmarks": False,
         "contextCost": True,
     },
@@ -131,7 +131,7 @@ def test_config_comes_from_librechat_yaml_with_unserved_features_off(configured:
     config = configured.client.get("/api/config", headers=me).json()
     interface = config["interface"]
     assert interface["customWelcome"] == "Hello team" and interface["bookmarks"] is False
-    assert interface["agents"] is False  # configured on, not served
+    assert interface["agents"] == {"use": True, "create": True}  # configured on, served
     terms_served = configured.client.get("/api/user/terms", headers=me).status_code != 404
     assert interface["termsOfService"]["modalAcceptance"] is terms_served
     # model specs listed: selector, parameters and presets off unless configured
@@ -142,7 +142,8 @@ def test_config_comes_from_librechat_yaml_with_unserved_features_off(configured:
 def test_endpoints_carry_librechats_fields(configured: Api) -> None:
     me = configured.user("endpoints@example.com")
     endpoints = configured.client.get("/api/endpoints", headers=me).json()
-    assert list(endpoints) == ["groq", "router", "tuned", "fetched", "echo"]  # in their order
+    assert list(endpoints) == ["groq", "router", "tuned", "fetched", "echo", "agents"]
+    assert endpoints["agents"] == {"order": 5, "userProvide": False, "capabilities": ["tools"]}
     assert endpoints["groq"] == {
         "order": 10,
         "type": "custom",

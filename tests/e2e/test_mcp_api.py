@@ -53,7 +53,7 @@ def test_tools_of_configured_servers_in_the_shape_the_client_reads(mcp: Api) -> 
     assert (time["name"], time["authenticated"], time["authConfig"]) == ("time", True, [])
     keys = {t["pluginKey"] for t in time["tools"]}
     assert {"get_current_time_mcp_time", "convert_time_mcp_time"} <= keys
-    assert [t["name"] for t in servers["fake"]["tools"]] == ["add", "fail", "hang"]
+    assert [t["name"] for t in servers["fake"]["tools"]] == ["add", "fail", "hang", "echo", "nap"]
     assert servers["fake"]["tools"][0] == {
         "name": "add",
         "pluginKey": "add_mcp_fake",
@@ -132,7 +132,7 @@ def test_a_viewer_sees_a_shared_server(mcp: Api, fake: FakeMcpProcess) -> None:
     assert "shared" in mcp.client.get("/api/mcp/servers", headers=other).json()
     assert mcp.client.get("/api/mcp/servers/shared", headers=other).status_code == 200
     tools = mcp.client.get("/api/mcp/tools", headers=other).json()["servers"]
-    assert [t["name"] for t in tools["shared"]["tools"]] == ["add", "fail", "hang"]
+    assert [t["name"] for t in tools["shared"]["tools"]] == ["add", "fail", "hang", "echo", "nap"]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from tests.e2e.conftest import Api
 from tests.e2e.test_api_coverage import DOC, documented
 
 # the features Chronicle serves today
-SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "PEOPLE_PICKER", "SHARED_LINKS", "MCP_SERVERS"}
+SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "PEOPLE_PICKER", "SHARED_LINKS", "AGENTS", "MCP_SERVERS"}
 
 
 def _granted(document: dict[str, Any]) -> dict[str, set[str]]:
@@ -39,12 +39,14 @@ def test_roles_grant_only_served_features_for_user_and_admin(api: Api) -> None:
     assert own["permissions"]["REMOTE_AGENTS"]["USE"] is False
     shared_links = {"CREATE", "SHARE", "SHARE_PUBLIC"}  # LibreChat's defaults for both roles
     assert _granted(own) == {
+        "AGENTS": {"USE", "CREATE"},
         "BOOKMARKS": {"USE"},
         "TEMPORARY_CHAT": {"USE"},
         "SHARED_LINKS": shared_links,
         "MCP_SERVERS": {"USE"},
     }
     assert _granted(boss) == {
+        "AGENTS": {"USE", "CREATE", "SHARE", "SHARE_PUBLIC"},
         "BOOKMARKS": {"USE"},
         "TEMPORARY_CHAT": {"USE"},
         "MCP_SERVERS": {"USE", "CREATE", "SHARE", "SHARE_PUBLIC", "CONFIGURE_OBO"},

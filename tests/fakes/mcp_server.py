@@ -35,6 +35,19 @@ async def hang(seconds: float) -> str:
     return "woke"
 
 
+@server.tool()
+def echo(input: str) -> str:
+    """Says back what it was given (the fake model's tool calls send `input`)."""
+    return f"echo: {input}"
+
+
+@server.tool()
+async def nap(input: str) -> str:
+    """Never answers in time."""
+    await asyncio.sleep(60)
+    return "woke"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

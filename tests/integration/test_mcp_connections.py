@@ -68,7 +68,13 @@ def test_http_server_lists_calls_and_reports_tool_errors(fake: FakeMcpProcess) -
         pool = McpConnections()
         try:
             server = http_server(fake.url)
-            assert [t.name for t in await pool.tools(server, "app")] == ["add", "fail", "hang"]
+            assert [t.name for t in await pool.tools(server, "app")] == [
+                "add",
+                "fail",
+                "hang",
+                "echo",
+                "nap",
+            ]
             ok = await pool.call(server, "app", "add", {"a": 2, "b": 40})
             assert (ok.content, ok.error) == ("42", False)
             failed = await pool.call(server, "app", "fail", {"reason": "boom"})
@@ -137,7 +143,13 @@ def test_a_blocking_caller_and_two_loops_share_one_connection(fake: FakeMcpProce
     pool = McpConnections()
     try:
         server = http_server(fake.url)
-        assert [t.name for t in pool.tools_now(server, "app")] == ["add", "fail", "hang"]
+        assert [t.name for t in pool.tools_now(server, "app")] == [
+            "add",
+            "fail",
+            "hang",
+            "echo",
+            "nap",
+        ]
         for _ in range(2):  # each asyncio.run is a new loop: the connection stays
             result = run(pool.call(server, "app", "add", {"a": 1, "b": 1}))
             assert result.content == "2"  # type: ignore[attr-defined]
