@@ -129,6 +129,7 @@ def start_command(body: bytes, endpoint: str | None) -> StartChat:
         edited_text=edited_text,
         settings=settings_of(data),
         is_temporary=data.isTemporary is True,
+        files=data.files,
         project_id=data.chatProjectId or None,
         agent_id=data.agent_id if isinstance(data.agent_id, str) else None,
     )
