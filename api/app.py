@@ -30,6 +30,7 @@ from api.errors import HANDLERS
 from api.identity import auth, role_permissions
 from api.identity.settings import UserSettingsController
 from api.mcp import routes as mcp_routes
+from api.memories import MemoriesController
 from api.permissions import audit as access_audit
 from api.permissions.routes import PermissionsController
 from api.sharing.routes import ShareController
@@ -94,6 +95,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             ProjectsController,
             UserSettingsController,
             ChatController,
+            MemoriesController,
             ShareController,
             AgentsController,
             PermissionsController,

@@ -36,6 +36,7 @@ from application.conversations.copies import Copies
 from application.conversations.messages import Messages
 from application.conversations.presets import Presets
 from application.conversations.projects import Projects
+from application.conversations.retention import Retention
 from application.conversations.tags import Tags
 from application.identity.abuse import AbusePolicy
 from application.identity.account_settings import UserSettings
@@ -50,6 +51,7 @@ from application.mcp.config import configured_servers
 from application.mcp.domains import DomainPolicy
 from application.mcp.service import McpServers
 from application.mcp.toolbox import McpToolbox
+from application.memories.service import Memories
 from application.permissions.audit import AccessAudit
 from application.permissions.capabilities import Capabilities
 from application.permissions.groups import Groups
@@ -62,6 +64,8 @@ from application.sharing.ports import LinkAccess, ViewCounts
 from application.sharing.service import SharedLinks
 from domain.billing.prices import load_price_table
 from domain.conversations.conversation import Conversation
+from domain.identity.roles import permissions
+from domain.memories.rules import Limits
 from domain.shared.aggregate import Aggregate
 from domain.shared.errors import DomainError
 from infrastructure import wiring
@@ -89,6 +93,7 @@ from projections.registry import all_projections
 from projections.sharing.index import ProjectedLinkIndex
 from projections.sharing.view_counts import SqlViewCounts
 from workers.chat import register_titles
+from workers.conversations import RetentionSweeper
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
 
 log = logging.getLogger("chronicle.config")
@@ -125,8 +130,10 @@ class Container:
     projects: Projects
     bulk: Bulk
     copies: Copies
+    retention: Retention  # removes temporary chats past their retention
     chat: ChatService
     billing: Billing
+    memories: Memories
     keys: UserKeys  # user-provided provider keys (`/api/keys`)
     shared_links: SharedLinks
     links: ProjectedLinkIndex  # the shared links a viewer opens by shareId
@@ -151,7 +158,7 @@ class Container:
     mcp_tools: McpToolbox  # MCP tools behind the agents' tool port
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
-    _running: list[dramatiq.Worker | Sweeper] = field(default_factory=list)
+    _running: list[dramatiq.Worker | Sweeper | RetentionSweeper] = field(default_factory=list)
 
     def start_workers(self, threads: int | None = None, idle_wake_ms: int = 100) -> None:
         """The Dramatiq consumers and the sweep, then a poke for every projection: in-process
@@ -164,7 +171,9 @@ class Container:
         worker.start()
         sweeper = Sweeper(self.poker, self.settings.projection_sweep_s)
         sweeper.start()
-        self._running += [worker, sweeper]
+        retention = RetentionSweeper(self.retention, self.settings.retention_sweep_s)
+        retention.start()
+        self._running += [worker, sweeper, retention]
         self.poker.poke_all()
 
     def stop_workers(self, timeout_ms: int = 10_000) -> None:
@@ -239,13 +248,16 @@ def bootstrap(
     conversations = Conversations(
         stores["conversations"],
         ProjectedConversationIndex(read_side.reads, read_side.consistency),
+        settings.temporary_chat_retention,
     )
     messages = Messages(conversations)
     keys = UserKeys(
         stores["identity"], ProjectedKeyExpiries(read_side.reads, read_side.consistency)
     )
     directory = ProjectedDirectory(read_side.reads, read_side.consistency)
-    running: list[dramatiq.Worker | Sweeper] = []  # the container's in-process workers
+    roles = Roles(stores["identity"], directory)
+    memories = _memories(settings, stores["memories"], _memory_use(roles, identity.service))
+    running: list[dramatiq.Worker | Sweeper | RetentionSweeper] = []  # in-process workers
     sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
     links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
     link_access = AclAccess(sharing.permissions)
@@ -273,6 +285,7 @@ def bootstrap(
         projects=Projects(conversations),
         bulk=Bulk(conversations),
         copies=Copies(conversations),
+        retention=Retention(conversations),
         chat=_chat(
             settings,
             conversations,
@@ -280,9 +293,11 @@ def bootstrap(
             shared.broker,
             keys,
             stores["billing"],
+            memories,
             AgentChats(agents, tools),
         ),
         billing=Billing(stores["billing"], settings.balance),
+        memories=memories,
         keys=keys,
         shared_links=SharedLinks(stores["sharing"], conversations, links, link_access),
         links=links,
@@ -298,7 +313,7 @@ def bootstrap(
         broker=shared.broker,
         poker=read_side.poker,
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
-        roles=Roles(stores["identity"], directory),
+        roles=roles,
         directory=directory,
         audit_log=AuditLog(StoreTrail(stores), directory.names),
         admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
@@ -449,6 +464,30 @@ def _identity(
     return Identity(service, tokens, revocations)
 
 
+def _memories(settings: Settings, store: EventStore, may_use: Callable[[UUID], bool]) -> Memories:
+    from infrastructure.tokenizer.bpe import O200kCounter  # LibreChat counts memories so
+
+    config = settings.memory
+    limits = Limits(config.char_limit, config.token_limit)
+    return Memories(store, limits, O200kCounter(), config.disabled, may_use)
+
+
+def _memory_use(roles: Roles, identity: IdentityService) -> Callable[[UUID], bool]:
+    """Whether the user's role grants MEMORIES USE (LibreChat's check before memories join a
+    turn), with the flags admins set on the role."""
+
+    def may_use(user_id: UUID) -> bool:
+        try:
+            role = identity.profile(user_id).role
+        except DomainError:
+            return False
+        state = roles.get(role)
+        stored = state.permissions if state is not None else None
+        return permissions(role, {"MEMORIES"}, stored)["MEMORIES"]["USE"]
+
+    return may_use
+
+
 @dataclass(frozen=True)
 class Sharing:
     permissions: Permissions
@@ -495,6 +534,7 @@ def _chat(
     broker: dramatiq.Broker,
     keys: UserKeys,
     billing_store: EventStore,
+    memories: Memories,
     agents: AgentChats,
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
@@ -519,6 +559,7 @@ def _chat(
         titler=titler,
         bind=keys.bind,
         billing=billing,
+        memory=memories.context,
         agents=agents,
     )
 

@@ -32,8 +32,16 @@ LIBRECHAT_KEYS = frozenset(
 # the sections Chronicle reads; the rest of LibreChat's are accepted and reported
 USED = frozenset(
     {
-        "version", "cache", "interface", "endpoints", "balance", "registration", "modelSpecs",
-        "mcpServers", "mcpSettings",
+        "version",
+        "cache",
+        "interface",
+        "endpoints",
+        "balance",
+        "registration",
+        "modelSpecs",
+        "memory",
+        "mcpServers",
+        "mcpSettings",
     }
 )  # fmt: skip
 # the endpoints Chronicle serves from `endpoints:`; LibreChat's others are reported

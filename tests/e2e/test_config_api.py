@@ -29,7 +29,7 @@ SIGNED_IN_KEYS = {
     "conversationImportMaxFileSize", "langfuseFanoutEnabled", "langfuseConnectionAccess",
     "insightsEnabled", "fileUploadSseEnabled",
 }  # fmt: skip
-UNSERVED_OFF = ("prompts", "memories", "multiConvo", "runCode", "webSearch")
+UNSERVED_OFF = ("prompts", "multiConvo", "runCode", "webSearch")
 
 LIBRECHAT = {
     "interface": {
@@ -113,6 +113,7 @@ def test_signed_in_config_has_every_key_librechat_serves(api: Api) -> None:
     # MCP servers are served: LibreChat's interface defaults
     mcp = {"use": True, "create": True, "share": False, "public": False}
     assert interface["mcpServers"] == mcp
+    assert "memories" not in interface  # served; LibreChat leaves it unset unless configured
     presets_served = api.client.post("/api/presets", json={}).status_code not in (404, 405)
     assert interface["presets"] is presets_served  # on once POST /api/presets is served
     assert config["socialLogins"] == ["google", "facebook", "openid", "github", "discord",

@@ -32,6 +32,8 @@ from litestar import Litestar, Request, get, post
 from litestar.response import Response, Stream
 
 MARKER = re.compile(r"\[\[(\w+)(?::([\w.]+))?\]\]")
+# Every request body the fake providers received, in order: what a test checks the model saw.
+RECEIVED: list[dict[str, Any]] = []
 
 
 def _behaviour(text: str) -> dict[str, str]:
@@ -99,6 +101,7 @@ def _openai_prompt(messages: list[dict[str, Any]]) -> str:
 @post("/v1/chat/completions")
 async def openai_chat(request: Request[Any, Any, Any]) -> Any:
     payload = await request.json()
+    RECEIVED.append(payload)
     if payload.get("tools"):
         return _openai_tools(payload)
     prompt = payload["messages"][-1]["content"]
@@ -262,6 +265,7 @@ def _anthropic_tools(payload: dict[str, Any]) -> Any:
 @post("/v1/messages")
 async def anthropic_messages(request: Request[Any, Any, Any]) -> Any:
     payload = await request.json()
+    RECEIVED.append(payload)
     if payload.get("tools"):
         return _anthropic_tools(payload)
     prompt = payload["messages"][-1]["content"]
