@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 
-from api import audit, billing, health, keys, limits, observability
+from api import audit, billing, health, keys, limits, observability, search
 from api import config as startup_config
 from api.admin import audit as admin_audit
 from api.admin import grants as admin_grants
@@ -86,6 +86,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             *admin_grants.ROUTES,
             *STARTUP,
             *billing.ROUTES,
+            *search.ROUTES,
             *keys.ROUTES,
             *audit.ROUTES,
             ConvosController,

@@ -56,7 +56,9 @@ from application.permissions.audit import AccessAudit
 from application.permissions.capabilities import Capabilities
 from application.permissions.groups import Groups
 from application.permissions.service import Permissions
-from application.settings import Settings, load_settings
+from application.search.ports import ExternalIndex, OwnDocuments, SearchIndex
+from application.search.service import Search
+from application.settings import Settings, load_settings, search_backend
 from application.shared.ports import Consistency, KeyStore
 from application.shared.store import CONTEXTS, AggregateCache, CommitHook, EventStore, Position
 from application.sharing.access import AclAccess
@@ -90,6 +92,7 @@ from projections.mcp.queries import ProjectedMcpServers
 from projections.permissions.access import ProjectedAccess
 from projections.permissions.admin_lists import ProjectedAdminLists
 from projections.registry import all_projections
+from projections.search.documents import SearchProjection
 from projections.sharing.index import ProjectedLinkIndex
 from projections.sharing.view_counts import SqlViewCounts
 from workers.chat import register_titles
@@ -149,6 +152,8 @@ class Container:
     broker: dramatiq.Broker
     poker: Poker
     abuse: AbusePolicy  # rate limits and bans (LibreChat's)
+    search: Search
+    search_feed: ExternalIndex | None  # Meilisearch's feeder; None for the SQL backends
     roles: Roles  # role documents and membership (the admin surface)
     directory: ProjectedDirectory  # users and roles as the admin routes list them
     audit_log: AuditLog  # LibreChat's admin audit log, read from the events and their chains
@@ -242,7 +247,10 @@ def bootstrap(
     listeners: list[CommitHook] = []
     stores = _stores(settings, urls, keys_db, keystore, listeners)
     shared = _coordination(settings)
-    read_side = _read_side(settings, urls, stores, shared)
+    search_projection = SearchProjection(
+        settings.search_language, outbox=search_backend(settings) == "meilisearch"
+    )
+    read_side = _read_side(settings, urls, stores, shared, search_projection)
     listeners += [_mark_writer(shared.watermarks), read_side.poker.committed]
     identity = _identity(settings, stores["identity"], secrets, keystore, master, shared.revoked)
     conversations = Conversations(
@@ -251,6 +259,7 @@ def bootstrap(
         settings.temporary_chat_retention,
     )
     messages = Messages(conversations)
+    searching = _search(settings, read_side, search_projection)
     keys = UserKeys(
         stores["identity"], ProjectedKeyExpiries(read_side.reads, read_side.consistency)
     )
@@ -313,6 +322,8 @@ def bootstrap(
         broker=shared.broker,
         poker=read_side.poker,
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
+        search=searching.search,
+        search_feed=searching.feed,
         roles=roles,
         directory=directory,
         audit_log=AuditLog(StoreTrail(stores), directory.names),
@@ -410,12 +421,13 @@ def _read_side(
     urls: wiring.DatabaseUrls,
     stores: dict[str, EventStore],
     shared: Coordination,
+    search: SearchProjection,
 ) -> ReadSide:
     """The read models' database, the projection engine over it, and what keeps it current."""
     db = create_engine(
         urls.read_models, settings.postgres_pool_size * 2, settings.postgres_max_overflow
     )
-    engine = ProjectionEngine(db, stores, all_projections())
+    engine = ProjectionEngine(db, stores, all_projections(search))
     engine.prepare()
     poker = Poker(register_catch_up(shared.broker, engine, shared.pending), shared.pending, engine)
     return ReadSide(
@@ -425,6 +437,52 @@ def _read_side(
         ReadYourWrites(engine, shared.watermarks, settings.read_your_writes_timeout_s),
         poker,
     )
+
+
+@dataclass(frozen=True)
+class Searching:
+    search: Search
+    feed: ExternalIndex | None
+
+
+def _search(settings: Settings, read_side: ReadSide, projection: SearchProjection) -> Searching:
+    """The configured backend over the search projection; Meilisearch is fed after each of
+    its catch-ups (and so by every sweep, which retries a feed that failed)."""
+    from infrastructure.search import meili
+    from infrastructure.search.postgres import PostgresIndex
+    from infrastructure.search.sqlite import Fts5Index
+
+    backend = search_backend(settings)
+    index: SearchIndex
+    feed: ExternalIndex | None = None
+    if backend == "meilisearch":
+        client = meili.client(settings.meili_host, settings.meili_master_key)
+        prefix = settings.meili_index_prefix
+        feeder = meili.MeiliFeeder(read_side.db, client, projection, prefix)
+        feeder.prepare()
+        read_side.engine.on_caught_up.append(_feed(feeder.sync, projection.name))
+        index, feed = meili.MeiliIndex(client, prefix), feeder
+    elif backend == "postgres":
+        index = PostgresIndex(read_side.reads, projection)
+    else:
+        index = Fts5Index(read_side.db, projection)
+
+    def caught_up(user_id: UUID) -> None:
+        read_side.consistency.wait(user_id, [projection.name])
+
+    return Searching(Search(index, OwnDocuments(), settings.search, caught_up), feed)
+
+
+def _feed(sync: Callable[[], int], name: str) -> Callable[[str], None]:
+    def feed(caught_up: str) -> None:
+        if caught_up != name:
+            return
+        try:
+            sync()
+        except Exception:  # Meilisearch down: the next catch-up (the sweep) feeds again
+            logging.getLogger(__name__).warning("meilisearch feed failed", exc_info=True)
+
+    return feed
 
 
 def _mark_writer(watermarks: Watermarks) -> CommitHook:

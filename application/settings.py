@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -79,6 +80,14 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     # a refresh token presented again this soon after its rotation gets the same new token
     # (two tabs refreshing at once); later, reuse revokes the session
     refresh_reuse_grace_s: float = 10.0
+    # search (LibreChat's SEARCH, MEILI_HOST, MEILI_MASTER_KEY): the backend is Meilisearch
+    # when a host is set, else the read-model database's own full-text (FTS5 or tsvector)
+    search: bool = True
+    search_backend: str = ""  # "" (choose as above), "sqlite", "postgres" or "meilisearch"
+    search_language: str = "english"  # PostgreSQL's text search configuration
+    meili_host: str = ""
+    meili_master_key: str = ""
+    meili_index_prefix: str = ""  # e.g. one deployment's indexes beside another's on one server
     # the model endpoints, from LibreChat's provider variables (OPENAI_API_KEY, …) and
     # chronicle.yaml's top-level `endpoints:`; not a `settings:` key
     endpoints: tuple[EndpointConfig, ...] = (ECHO,)
@@ -174,6 +183,13 @@ ENV_NAMES: dict[str, str] = {
     "CHRONICLE_MEMORY_DISABLED": "memory_disabled",
     "CHRONICLE_MEMORY_TOKEN_LIMIT": "memory_token_limit",
     "CHRONICLE_MEMORY_CHAR_LIMIT": "memory_char_limit",
+    "SEARCH": "search",
+    "CHRONICLE_SEARCH_BACKEND": "search_backend",
+    "CHRONICLE_SEARCH_LANGUAGE": "search_language",
+    "MEILI_URL": "meili_host",  # compose.yaml's name
+    "MEILI_HOST": "meili_host",  # LibreChat's (wins when both are set)
+    "MEILI_MASTER_KEY": "meili_master_key",
+    "CHRONICLE_MEILI_INDEX_PREFIX": "meili_index_prefix",
 }
 
 _FIELD_TO_ENV = {field: env for env, field in ENV_NAMES.items()}
@@ -350,5 +366,32 @@ def _check(s: Settings) -> None:
         raise SettingsError("CHRONICLE_MEMORY_TOKEN_LIMIT: must be 1 or more")
     if s.memory_char_limit < 1:
         raise SettingsError("CHRONICLE_MEMORY_CHAR_LIMIT: must be 1 or more")
-    if problem := check_limits(s):
+    if problem := check_limits(s) or _search_problem(s):
         raise SettingsError(problem)
+
+
+def search_backend(s: Settings) -> str:
+    if s.search_backend:
+        return s.search_backend
+    if s.meili_host:
+        return "meilisearch"
+    return "postgres" if s.mode == "distributed" else "sqlite"
+
+
+def _search_problem(s: Settings) -> str | None:
+    backend = search_backend(s)
+    if backend not in ("sqlite", "postgres", "meilisearch"):
+        return "CHRONICLE_SEARCH_BACKEND: one of sqlite, postgres, meilisearch"
+    if backend in ("sqlite", "postgres") and backend != _database_of(s):
+        return f"CHRONICLE_SEARCH_BACKEND: {backend} needs the read models in {backend}"
+    if backend == "meilisearch" and not s.meili_host.startswith(("http://", "https://")):
+        return "MEILI_HOST: an http:// or https:// URL is required for Meilisearch"
+    if not re.fullmatch(r"[A-Za-z0-9_-]{0,40}", s.meili_index_prefix):
+        return "CHRONICLE_MEILI_INDEX_PREFIX: letters, digits, - and _ only (at most 40)"
+    if not re.fullmatch(r"[a-z_]{1,63}", s.search_language):
+        return "CHRONICLE_SEARCH_LANGUAGE: a PostgreSQL text search configuration (e.g. english)"
+    return None
+
+
+def _database_of(s: Settings) -> str:
+    return "postgres" if s.mode == "distributed" else "sqlite"

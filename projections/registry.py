@@ -16,10 +16,12 @@ from projections.keys.user_keys import UserKeyProjection
 from projections.mcp.servers import McpServersProjection
 from projections.memories.memories import MemoryProjection
 from projections.permissions.effective import PermissionsProjection
+from projections.search.documents import SearchProjection
 from projections.sharing.shared_links import SharedLinksProjection
 
 
-def all_projections() -> list[Projection]:
+def all_projections(search: SearchProjection | None = None) -> list[Projection]:
+    """`search` carries the settings its tables depend on (language, outbox)."""
     return [
         UserDirectoryProjection(),
         RoleDirectoryProjection(),
@@ -35,4 +37,5 @@ def all_projections() -> list[Projection]:
         PermissionsProjection(),
         McpServersProjection(),
         AgentListProjection(),
+        search or SearchProjection(),
     ]
