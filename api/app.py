@@ -18,6 +18,7 @@ from api.admin import grants as admin_grants
 from api.admin import groups as admin_groups
 from api.admin import roles as admin_roles
 from api.admin import users as admin_users
+from api.agents.routes import AgentsController
 from api.bodies import BodyRequest
 from api.chat.controllers import ChatController
 from api.conversations.convos import ConvosController
@@ -28,6 +29,7 @@ from api.conversations.tags import TagsController
 from api.errors import HANDLERS
 from api.identity import auth, logins, role_permissions
 from api.identity.settings import UserSettingsController
+from api.mcp import routes as mcp_routes
 from api.memories import MemoriesController
 from api.permissions import audit as access_audit
 from api.permissions.routes import PermissionsController
@@ -66,6 +68,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             # A container outlives an app in tests: it must not keep counting for a dead one.
             built.commit_listeners.remove(metrics.committed)
             await built.chat.close()
+            await built.mcp_connections.close_all()  # on this loop: the sessions' tasks live here
             if owned:
                 await asyncio.to_thread(built.close)
 
@@ -96,10 +99,12 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             ChatController,
             MemoriesController,
             ShareController,
+            AgentsController,
             PermissionsController,
             *access_audit.ROUTES,
             *logins.ROUTES,
             *plugins.routers(extensions),
+            *mcp_routes.ROUTES,
         ],
         lifespan=[lifespan],
         exception_handlers={**HANDLERS, **limits.HANDLERS},

@@ -152,11 +152,23 @@ def _served_routes(request: Request[Any, Any, Any]) -> frozenset[str]:
     )
 
 
+# what an agent may use here (LibreChat's `AgentCapabilities`): tools only, no code, files,
+# web search, actions or chains yet
+AGENT_CAPABILITIES = ["tools"]
+
+
 @get("/api/endpoints", dependencies=AUTH)
 async def endpoints(request: Request[Any, Any, Any], user_id: UUID) -> dict[str, Any]:
     """LibreChat's `getEndpointsConfig`: one entry per endpoint, in order."""
     catalog = container_of(request).chat.catalog
-    return {name: _entry(e) for name, e in catalog.endpoints.items()}
+    served = {name: _entry(e) for name, e in catalog.endpoints.items()}
+    if "AGENTS" in SERVED:  # LibreChat's `agents` endpoint: chats with an agent
+        served["agents"] = {
+            "order": len(served),
+            "userProvide": False,
+            "capabilities": AGENT_CAPABILITIES,
+        }
+    return served
 
 
 def _entry(endpoint: Endpoint) -> dict[str, Any]:

@@ -21,6 +21,10 @@ from dramatiq.brokers.stub import StubBroker
 from api.chat.frames import LibreChatFrames
 from application.admin.audit import AuditLog
 from application.admin.logins import LoginHistory
+from application.agents.builtin import BuiltinTools
+from application.agents.chat import AgentChats
+from application.agents.service import AGENT, AgentCatalog, Agents
+from application.agents.tools import ToolRegistry
 from application.billing.charges import Charges
 from application.billing.service import Billing
 from application.chat.charging import TurnBilling
@@ -43,6 +47,11 @@ from application.identity.revocation import Revocations, RevokedSubjects
 from application.identity.roles import Roles
 from application.identity.service import IdentityPolicy, IdentityService
 from application.keys.service import UserKeys
+from application.mcp.agent_tools import McpToolSource
+from application.mcp.config import configured_servers
+from application.mcp.domains import DomainPolicy
+from application.mcp.service import McpServers
+from application.mcp.toolbox import McpToolbox
 from application.memories.service import Memories
 from application.permissions.audit import AccessAudit
 from application.permissions.capabilities import Capabilities
@@ -72,6 +81,7 @@ from infrastructure.eventstore.mapper import PersonalDataMapper
 from infrastructure.eventstore.trail import StoreTrail
 from infrastructure.limits import MemoryAbuseStore, RedisAbuseStore
 from infrastructure.masterkey import MasterKey
+from infrastructure.mcp.connections import McpConnections
 from infrastructure.passwords import Argon2Hasher
 from infrastructure.redis_state import RedisPendingPokes, RedisWatermarks
 from infrastructure.revocations import MemoryRevokedSubjects, RedisRevokedSubjects
@@ -84,6 +94,7 @@ from projections.engine.guarded import GuardedProjection
 from projections.engine.projection import Projection
 from projections.identity.directory import ProjectedDirectory
 from projections.keys.user_keys import ProjectedKeyExpiries
+from projections.mcp.queries import ProjectedMcpServers
 from projections.permissions.access import ProjectedAccess
 from projections.permissions.admin_lists import ProjectedAdminLists
 from projections.registry import all_projections
@@ -138,6 +149,8 @@ class Container:
     link_access: LinkAccess
     view_counts: ViewCounts
     permissions: Permissions  # ACLs and the access checks every context calls
+    agents: Agents  # agents and their versions, under the `agent` ACLs
+    tools: ToolRegistry  # the tools an agent may name (built-ins, then MCP servers')
     capabilities: Capabilities  # system capabilities (ADMIN holds all)
     groups: Groups
     access_audit: AccessAudit  # who could access a resource at a time T
@@ -152,6 +165,9 @@ class Container:
     audit_log: AuditLog  # LibreChat's admin audit log, read from the events and their chains
     logins: LoginHistory  # a user's sign-ins for auditors, from the identity events
     admin_lists: ProjectedAdminLists  # groups and grants as the admin routes list them
+    mcp: McpServers  # librechat.yaml's and user-added MCP servers (ACL resources mcpServer)
+    mcp_connections: McpConnections  # live MCP sessions and their cached tool lists
+    mcp_tools: McpToolbox  # MCP tools behind the agents' tool port
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
     plugins: Plugins = field(default_factory=Plugins)  # custom/ (application/plugins/)
@@ -184,6 +200,7 @@ class Container:
 
     def close(self) -> None:
         self.stop_workers()
+        self.mcp_connections.shutdown()
         for store in self.stores.values():
             store.close()
         self.db.dispose()
@@ -271,6 +288,11 @@ def bootstrap(
     sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
     links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
     link_access = AclAccess(sharing.permissions)
+    mcp = _mcp(settings, stores["agents"], read_side, sharing.permissions)
+    mcp_connections = McpConnections()
+    agents = _agents(stores["agents"], sharing.permissions)
+    mcp_tools = McpToolbox(mcp, mcp_connections)
+    tools = ToolRegistry([BuiltinTools(), McpToolSource(mcp_tools)])
     container = Container(
         settings=settings,
         stores=stores,
@@ -292,7 +314,14 @@ def bootstrap(
         copies=Copies(conversations),
         retention=Retention(conversations),
         chat=_chat(
-            settings, conversations, messages, shared.broker, keys, stores["billing"], memories
+            settings,
+            conversations,
+            messages,
+            shared.broker,
+            keys,
+            stores["billing"],
+            memories,
+            AgentChats(agents, tools),
         ),
         billing=Billing(stores["billing"], settings.balance),
         memories=memories,
@@ -302,6 +331,8 @@ def bootstrap(
         link_access=link_access,
         view_counts=_view_counts(read_side.db, keys_db),
         permissions=sharing.permissions,
+        agents=agents,
+        tools=tools,
         capabilities=sharing.capabilities,
         groups=sharing.groups,
         access_audit=AccessAudit(stores["sharing"]),
@@ -316,6 +347,9 @@ def bootstrap(
         audit_log=AuditLog(StoreTrail(stores), directory.names),
         logins=LoginHistory(StoreTrail(stores)),
         admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
+        mcp=mcp,
+        mcp_connections=mcp_connections,
+        mcp_tools=mcp_tools,
         redis=shared.redis,
         commit_listeners=listeners,
         plugins=extensions,
@@ -325,6 +359,16 @@ def bootstrap(
     if workers:
         container.start_workers()
     return container
+
+
+def _mcp(
+    settings: Settings, store: EventStore, read_side: ReadSide, permissions: Permissions
+) -> McpServers:
+    configured = configured_servers(settings.librechat.section("mcpServers"))
+    index = ProjectedMcpServers(read_side.reads, read_side.consistency)
+    permissions.register_catalog("mcpServer", index)
+    policy = DomainPolicy.from_settings(settings.librechat.section("mcpSettings"))
+    return McpServers(store, index, permissions, lambda: configured, policy)
 
 
 def _view_counts(db: sa.Engine, keys_db: sa.Engine) -> SqlViewCounts:
@@ -579,6 +623,11 @@ class _LiveUsers:
         return True
 
 
+def _agents(store: EventStore, permissions: Permissions) -> Agents:
+    permissions.register_catalog(AGENT, AgentCatalog(store))
+    return Agents(store, permissions)
+
+
 def _sharing(
     store: EventStore,
     read_side: ReadSide,
@@ -600,6 +649,7 @@ def _chat(
     keys: UserKeys,
     billing_store: EventStore,
     memories: Memories,
+    agents: AgentChats,
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
     # process that only imports this module (`chronicle --help`, test collection) must not pay
@@ -624,6 +674,7 @@ def _chat(
         bind=keys.bind,
         billing=billing,
         memory=memories.context,
+        agents=agents,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from projections.agents.agent_list import AgentListProjection
 from projections.billing.balances import BalanceProjection
 from projections.billing.transactions import TransactionsProjection
 from projections.conversations.conversation_list import ConversationListProjection
@@ -12,6 +13,7 @@ from projections.engine.projection import Projection
 from projections.identity.role_directory import RoleDirectoryProjection
 from projections.identity.user_directory import UserDirectoryProjection
 from projections.keys.user_keys import UserKeyProjection
+from projections.mcp.servers import McpServersProjection
 from projections.memories.memories import MemoryProjection
 from projections.permissions.effective import PermissionsProjection
 from projections.search.documents import SearchProjection
@@ -33,5 +35,7 @@ def all_projections(search: SearchProjection | None = None) -> list[Projection]:
         SharedLinksProjection(),
         TransactionsProjection(),
         PermissionsProjection(),
+        McpServersProjection(),
+        AgentListProjection(),
         search or SearchProjection(),
     ]

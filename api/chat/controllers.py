@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
+import anyio
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import Provide
@@ -18,10 +19,11 @@ from api.chat.schemas import AbortBody, ChatBody, settings_of
 from api.deps import container_of, provide_user_id
 from api.errors import validation_reason
 from api.limits import MESSAGE
+from api.permissions.guards import role_flags
 from api.strict import decode
 from api.unserved import not_yet
 from application.chat.service import PROTOCOL, StartChat
-from domain.shared.errors import Invalid, NotFound
+from domain.shared.errors import Forbidden, Invalid, NotFound
 
 SSE_HEADERS = {
     "Cache-Control": "no-cache, no-transform",
@@ -49,7 +51,12 @@ class ChatController(Controller):
         endpoint: str | None = None,
     ) -> dict[str, Any]:
         command = start_command(body, endpoint)
-        return await container_of(request).chat.start(user_id, command)
+        container = container_of(request)
+        if command.agent_id or command.endpoint == "agents":  # LibreChat's `checkAgentAccess`
+            flags = await anyio.to_thread.run_sync(role_flags, container, user_id)
+            if not flags.get("AGENTS", {}).get("USE"):
+                raise Forbidden("Forbidden: Insufficient permissions")
+        return await container.chat.start(user_id, command)
 
     # Fixed paths of LibreChat's that `/{endpoint}` would otherwise take for an endpoint name.
     @post(["/resume", "/steer"], status_code=404)
@@ -124,6 +131,7 @@ def start_command(body: bytes, endpoint: str | None) -> StartChat:
         is_temporary=data.isTemporary is True,
         files=data.files,
         project_id=data.chatProjectId or None,
+        agent_id=data.agent_id if isinstance(data.agent_id, str) else None,
     )
 
 

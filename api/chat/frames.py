@@ -24,6 +24,9 @@ from application.chat.progress import (
     Status,
     Synced,
     Titled,
+    ToolArgs,
+    ToolDone,
+    ToolStep,
 )
 from domain.conversations.conversation import Conversation, Message
 
@@ -85,6 +88,12 @@ def _message(value: Progress | Synced) -> dict[str, Any]:
         return {"created": True, "message": value.message, "streamId": value.stream_id}
     if isinstance(value, RunStep):
         return _run_step(value)
+    if isinstance(value, ToolStep):
+        return _tool_step(value)
+    if isinstance(value, ToolArgs):
+        return _tool_delta(value.step)
+    if isinstance(value, ToolDone):
+        return _tool_done(value)
     if isinstance(value, Delta):
         content = [{"type": value.kind, value.kind: value.text}]
         return {
@@ -107,13 +116,58 @@ def _run_step(step: RunStep) -> dict[str, Any]:
         "data": {
             "id": step.step_id,
             "runId": step.response_id,
-            "index": 0,
+            "index": step.index,
             "type": "message_creation",
             "stepDetails": {
                 "type": "message_creation",
                 "message_creation": {"message_id": step.response_id},
             },
             "usage": None,
+        },
+    }
+
+
+def _tool_step(step: ToolStep) -> dict[str, Any]:
+    call = {"id": step.call.id, "name": step.call.name, "args": step.call.arguments}
+    return {
+        "event": "on_run_step",
+        "data": {
+            "id": step.step_id,
+            "runId": step.response_id,
+            "index": step.index,
+            "type": "tool_calls",
+            "stepDetails": {"type": "tool_calls", "tool_calls": [{**call, "type": "tool_call"}]},
+            "usage": None,
+        },
+    }
+
+
+def _tool_delta(step: ToolStep) -> dict[str, Any]:
+    """`on_run_step_delta`: the call's arguments (they arrive whole from the provider)."""
+    chunk = {"id": step.call.id, "name": step.call.name, "args": step.call.arguments}
+    return {
+        "event": "on_run_step_delta",
+        "data": {
+            "id": step.step_id,
+            "delta": {
+                "type": "tool_calls",
+                "tool_calls": [{**chunk, "index": 0, "type": "tool_call_chunk"}],
+            },
+        },
+    }
+
+
+def _tool_done(done: ToolDone) -> dict[str, Any]:
+    call = {"id": done.call.id, "name": done.call.name, "args": done.call.arguments}
+    return {
+        "event": "on_run_step_completed",
+        "data": {
+            "result": {
+                "id": done.step_id,
+                "index": done.index,
+                "type": "tool_call",
+                "tool_call": {**call, "output": done.output, "progress": 1, "type": "tool_call"},
+            }
         },
     }
 

@@ -7,13 +7,15 @@ import asyncio
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
 import anyio
 import msgspec
 
+from application.agents.tools import Outcome, Tool
+from application.agents.tools import run as run_tool
 from application.billing.charges import TokenBalance
 from application.chat.catalog import Endpoint
 from application.chat.charging import TurnBilling
@@ -25,9 +27,22 @@ from application.chat.ports import (
     ReasoningDelta,
     StreamBus,
     TextDelta,
+    ToolCall,
+    Turn,
     Usage,
 )
-from application.chat.progress import Created, Delta, Failed, Final, Frames, RunStep, Titled
+from application.chat.progress import (
+    Created,
+    Delta,
+    Failed,
+    Final,
+    Frames,
+    RunStep,
+    Titled,
+    ToolArgs,
+    ToolDone,
+    ToolStep,
+)
 from application.chat.resume import content_of
 from application.chat.titles import DEFAULT_TITLE, TitleQueue, title_from
 from application.conversations.conversations import Conversations
@@ -49,6 +64,8 @@ class Plan:
     model: str
     request: ModelRequest
     parent_id: UUID
+    tools: list[Tool] = field(default_factory=list)  # an agent's: the model may call them
+    max_rounds: int = 0  # model calls that may ask for tools; one more answers without
 
 
 @dataclass
@@ -56,7 +73,9 @@ class _Run:
     plan: Plan
     wire: GuardedBus
     user_id: UUID
-    usage: Usage | None = None  # as the provider reported it, if it did
+    usage: Usage | None = None  # of every model call so far, as the provider reported it
+    parts: list[dict[str, Any]] = field(default_factory=list)  # content, when tools ran
+    steps: int = 0  # the run steps published (the next step's content index)
 
     @property
     def job(self) -> Job:
@@ -106,14 +125,13 @@ class Generations:
             await asyncio.wait(tasks, timeout=10)
 
     async def _run(self, run: _Run) -> None:
-        job, step = run.job, f"step_{uuid.uuid4().hex[:16]}"
+        job = run.job
         await run.wire.publish(Created(job.user_message, job.stream_id))
         if not await self._hold(run):
             return
-        await run.wire.publish(RunStep(step, job.response_message_id))
         usage = Usage()
         try:
-            usage = await self._stream(run, step)
+            usage = await self._stream(run)
         except ProviderError as error:
             await self._fail(run, error)
             return
@@ -124,25 +142,105 @@ class Generations:
             self.tasks.pop(job.stream_id, None)
         await self._complete(run, usage)
 
-    async def _stream(self, run: _Run, step: str) -> Usage:
-        job, usage = run.job, Usage()
-        checked = time.monotonic()
-        async for chunk in run.plan.endpoint.model.stream(run.plan.request):
+    async def _stream(self, run: _Run) -> Usage:
+        """The model calls of the turn: while the model asks for tools (at most
+        `max_rounds` times), run them and call it again with their results."""
+        plan, request, total, rounds = run.plan, run.plan.request, Usage(), 0
+        while True:
+            rounds += 1
+            offered = plan.tools if rounds <= plan.max_rounds else []
+            request = replace(request, tools=tuple(t.spec for t in offered))
+            text, calls, usage = await self._call(run, request, total)
+            total = _sum(total, usage)
+            if not calls or not offered:
+                return total
+            turns = [Turn("assistant", text, tool_calls=tuple(calls))]
+            for call in calls:
+                outcome = await self._use_tool(run, call, rounds)
+                turns.append(Turn("tool", outcome.output, (), call.id, outcome.is_error))
+            request = replace(request, turns=[*request.turns, *turns])
+
+    async def _call(
+        self, run: _Run, request: ModelRequest, before: Usage
+    ) -> tuple[str, list[ToolCall], Usage]:
+        """One model call streamed as a text step: its text, the tools it asked for."""
+        job, step, text = run.job, self._step(run), ""
+        await run.wire.publish(RunStep(step[0], job.response_message_id, step[1]))
+        calls: list[ToolCall] = []
+        usage, checked = Usage(), time.monotonic()
+        async for chunk in run.plan.endpoint.model.stream(request):
             if isinstance(chunk, TextDelta):
-                text = storable(chunk.text)
-                job.text += text
-                await run.wire.publish(Delta(step, "text", text))
+                piece = storable(chunk.text)
+                job.text, text = job.text + piece, text + piece
+                await run.wire.publish(Delta(step[0], "text", piece))
             elif isinstance(chunk, ReasoningDelta):
-                text = storable(chunk.text)
-                job.reasoning += text
-                await run.wire.publish(Delta(step, "think", text))
+                piece = storable(chunk.text)
+                job.reasoning += piece
+                await run.wire.publish(Delta(step[0], "think", piece))
+            elif isinstance(chunk, ToolCall):
+                calls.append(chunk)
             else:
-                usage = run.usage = chunk
+                usage = chunk
+                run.usage = _sum(before, chunk)
             if time.monotonic() - checked >= ABORT_CHECK_S:
                 checked = time.monotonic()
                 await self._heartbeat(run)
         await self._heartbeat(run)
-        return usage
+        if text:
+            run.parts.append({"type": "text", "text": text})
+        return text, calls, usage
+
+    async def _use_tool(self, run: _Run, call: ToolCall, round_no: int) -> Outcome:
+        """Run one call (an unknown tool, an error or a timeout is the model's to read),
+        stream its steps, and record it on the conversation."""
+        call = ToolCall(
+            storable(call.id)[:200], storable(call.name)[:200], storable(call.arguments)
+        )
+        step_id, index = self._step(run)
+        started = ToolStep(step_id, run.job.response_message_id, index, call)
+        await run.wire.publish(started)
+        await run.wire.publish(ToolArgs(started))
+        tool = next((t for t in run.plan.tools if t.spec.name == call.name), None)
+        outcome = (
+            await run_tool(tool, call.arguments)
+            if tool is not None
+            else Outcome(f"Error: there is no tool named {call.name}", True)
+        )
+        outcome = Outcome(storable(outcome.output), outcome.is_error)
+        await run.wire.publish(ToolDone(step_id, index, call, outcome.output))
+        run.parts.append(
+            {
+                "type": "tool_call",
+                "tool_call": {
+                    "id": call.id,
+                    "name": call.name,
+                    "args": call.arguments,
+                    "output": outcome.output,
+                    "progress": 1,
+                    "type": "tool_call",
+                },
+            }
+        )
+        record = {
+            "call_id": call.id,
+            "name": call.name,
+            "args": call.arguments,
+            "output": outcome.output,
+            "is_error": outcome.is_error,
+            "round": round_no,
+        }
+        response_id, cid = UUID(run.job.response_message_id), UUID(run.job.conversation_id)
+        await anyio.to_thread.run_sync(
+            lambda: self.conversations.change(
+                run.user_id, cid, lambda c: c.record_tool_call(response_id, record)
+            )
+        )
+        await self._heartbeat(run)
+        return outcome
+
+    def _step(self, run: _Run) -> tuple[str, int]:
+        run.steps += 1
+        return f"step_{uuid.uuid4().hex[:16]}", run.steps - 1
 
     async def _hold(self, run: _Run) -> bool:
         """Reserve the prompt's cost; without the credit the turn ends as LibreChat's does:
@@ -232,7 +330,7 @@ class Generations:
             "sender": plan.endpoint.label or plan.model,
             "is_created_by_user": False,
             "text": job.text,
-            "content": content_of(job.text, job.reasoning),
+            "content": _content(run),
             "model": plan.model,
             "endpoint": plan.endpoint.name,
             "token_count": usage.completion,
@@ -268,3 +366,20 @@ class Generations:
         )
         await run.wire.publish(Titled(cid, title))
         return title
+
+
+def _content(run: _Run) -> list[dict[str, Any]]:
+    """The answer's parts: text and tool calls in order when tools ran, else as before."""
+    if not any(p["type"] == "tool_call" for p in run.parts):
+        return content_of(run.job.text, run.job.reasoning)
+    think = [{"type": "think", "think": run.job.reasoning}] if run.job.reasoning else []
+    return [*think, *run.parts]
+
+
+def _sum(a: Usage, b: Usage) -> Usage:
+    return Usage(
+        a.prompt + b.prompt,
+        a.completion + b.completion,
+        a.cache_read + b.cache_read,
+        a.cache_write + b.cache_write,
+    )

@@ -6,13 +6,37 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-Role = Literal["system", "user", "assistant"]
+Role = Literal["system", "user", "assistant", "tool"]
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool the model may call: its name, what it does, its arguments' JSON schema."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """The model asks for a tool: `arguments` is the JSON text the model wrote."""
+
+    id: str
+    name: str
+    arguments: str
 
 
 @dataclass(frozen=True)
 class Turn:
+    """A message of the history. An assistant turn may carry the tool calls it asked for;
+    a `tool` turn is one call's result (`tool_call_id`; `is_error` when the tool failed)."""
+
     role: Role
     text: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str = ""
+    is_error: bool = False
 
 
 @dataclass(frozen=True)
@@ -23,6 +47,7 @@ class ModelRequest:
     temperature: float | None = None
     max_tokens: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    tools: tuple[ToolSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,7 +70,7 @@ class ReasoningDelta:
     text: str
 
 
-Chunk = TextDelta | ReasoningDelta | Usage
+Chunk = TextDelta | ReasoningDelta | Usage | ToolCall
 
 
 class ProviderError(Exception):
@@ -59,7 +84,9 @@ class ProviderError(Exception):
 
 
 class ChatModel(Protocol):
-    """Streams one completion. Raises `ProviderError`; never leaks SDK exceptions."""
+    """Streams one completion. Raises `ProviderError`; never leaks SDK exceptions. A model
+    given `tools` may end its stream with `ToolCall`s (each complete), instead of or after
+    text: the caller runs them and calls again with the results."""
 
     def stream(self, request: ModelRequest) -> AsyncIterator[Chunk]: ...
 

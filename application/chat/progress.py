@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 from uuid import UUID
 
+from application.chat.ports import ToolCall
 from domain.conversations.conversation import Conversation, Message
 
 PROTOCOL = 2  # LibreChat's resumable generation protocol, the one this backend speaks
@@ -27,10 +28,39 @@ class Created:
 
 @dataclass(frozen=True)
 class RunStep:
-    """The answer's one step starts (the id its deltas name)."""
+    """A text step of the answer starts (the id its deltas name); `index` is its place in
+    the answer's content (an agent's answer has a step per model call and per tool call)."""
 
     step_id: str
     response_id: str
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class ToolStep:
+    """The model asked for tools: one step per call (LibreChat's `tool_calls` run step)."""
+
+    step_id: str
+    response_id: str
+    index: int
+    call: ToolCall
+
+
+@dataclass(frozen=True)
+class ToolArgs:
+    """A tool call's arguments (`on_run_step_delta`); providers deliver them whole."""
+
+    step: ToolStep
+
+
+@dataclass(frozen=True)
+class ToolDone:
+    """A tool call's result (`on_run_step_completed`)."""
+
+    step_id: str
+    index: int
+    call: ToolCall
+    output: str
 
 
 @dataclass(frozen=True)
@@ -93,7 +123,7 @@ class Status:
     state: ResumeState
 
 
-Progress = Created | RunStep | Delta | Titled | Final | Failed
+Progress = Created | RunStep | ToolStep | ToolArgs | ToolDone | Delta | Titled | Final | Failed
 
 
 class Frames(Protocol):

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 from uuid import UUID
 
+from application.agents.chat import AgentChats
 from application.chat.catalog import Catalog
 from application.chat.charging import TurnBilling
 from application.chat.generation import Generations
@@ -43,8 +44,10 @@ class ChatService:
         bind: KeyBinding | None = None,
         billing: TurnBilling | None = None,
         memory: Callable[[UUID], str] | None = None,
+        agents: AgentChats | None = None,
     ) -> None:
-        """`titles` queues model-made titles (a worker actor's `send`, made by `titler`);
+        """`agents` serves chats with an agent (endpoint `agents`, with its tools). `titles`
+        queues model-made titles (a worker actor's `send`, made by `titler`);
         without it they are made by a task of this process, after the `final` frame either
         way. `bind` puts a `user_provided` endpoint on the user's own key; `billing` charges
         the turns (off without it). `memory`: the user's memory context for the system prompt
@@ -57,7 +60,9 @@ class ChatService:
             conversations, messages, bus, frames, TitleQueue(self.titler, titles), billing
         )
         self._tasks = self.generations.tasks  # the generations running in this process
-        self.turns = Turns(conversations, messages, catalog, self.generations, node, bind, memory)
+        self.turns = Turns(
+            conversations, messages, catalog, self.generations, node, bind, memory, agents
+        )
         self.watch = GenerationStatus(self.generations)
         self.sweeper = Sweep(conversations, catalog, self.generations, node)
 

@@ -15,6 +15,7 @@ from uuid import UUID
 import anyio
 from eventsourcing.persistence import IntegrityError
 
+from application.agents.chat import AgentChats, AgentSetup
 from application.chat.catalog import Catalog
 from application.chat.generation import Generations, Plan
 from application.chat.ports import Job, ModelRequest, Turn
@@ -49,6 +50,7 @@ class StartChat:
     is_temporary: bool = False  # LibreChat's isTemporary: a new conversation is never listed
     files: list[dict[str, Any]] | None = None  # attached to the user message
     project_id: str | None = None  # chatProjectId: the chat project a new conversation joins
+    agent_id: str | None = None  # a chat with this agent (endpoint `agents`)
 
 
 class Turns:
@@ -61,6 +63,7 @@ class Turns:
         node: str,
         bind: KeyBinding | None = None,
         memory: Callable[[UUID], str] | None = None,
+        agents: AgentChats | None = None,
     ) -> None:
         self.conversations = conversations
         self.messages = messages
@@ -71,6 +74,7 @@ class Turns:
         self.node = node
         self.bind = bind
         self.memory = memory or (lambda _user: "")
+        self.agents = agents
 
     async def start(self, user_id: UUID, command: StartChat) -> dict[str, Any]:
         """Answer at once; the generation runs on as a task of this process."""
@@ -113,14 +117,18 @@ class Turns:
     def prepare(self, user_id: UUID, command: StartChat) -> Plan:
         """Record the user message (and the conversation, if new) and plan the model call."""
         conversation_id, new = self._conversation_id(user_id, command)
-        endpoint, model = self.catalog.resolve(command.endpoint, command.model)
+        agent = self._agent(user_id, command)
+        if agent is not None:
+            endpoint, model = self.catalog.resolve(agent.endpoint, agent.model)
+        else:
+            endpoint, model = self.catalog.resolve(command.endpoint, command.model)
         if new:
             _check_first_turn(command)
             with contextlib.suppress(IntegrityError):  # a retry whose conversation is in
                 self.conversations.start(
                     user_id,
                     conversation_id,
-                    endpoint=endpoint.name,
+                    endpoint="agents" if agent is not None else endpoint.name,
                     model=model,
                     settings=dict(command.settings),
                     temporary=command.is_temporary,
@@ -160,8 +168,19 @@ class Turns:
         history = _history(current.messages, parent_id)
         if self.bind is not None:  # a `user_provided` endpoint runs on the user's own key
             endpoint = self.bind(user_id, endpoint)
-        request = _request(model, history, current.settings, self.memory(user_id))
-        return Plan(job, endpoint, model, request, parent_id)
+        if agent is None:
+            request = _request(model, history, current.settings, self.memory(user_id))
+            return Plan(job, endpoint, model, request, parent_id)
+        instructions = {**agent.parameters, "promptPrefix": agent.instructions}
+        request = _request(model, history, instructions, self.memory(user_id))
+        return Plan(job, endpoint, model, request, parent_id, agent.tools, agent.max_rounds)
+
+    def _agent(self, user_id: UUID, command: StartChat) -> AgentSetup | None:
+        if command.endpoint != "agents" and not command.agent_id:
+            return None
+        if self.agents is None:
+            raise Invalid("Agents are not served")
+        return self.agents.setup(user_id, command.agent_id)
 
     def _conversation_id(self, user_id: UUID, command: StartChat) -> tuple[UUID, bool]:
         given = command.conversation_id

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from application.config.interface import InterfaceError, check_interface
+from application.mcp.config import McpConfigError, configured_servers
 
 # every top-level key of LibreChat's configSchema
 LIBRECHAT_KEYS = frozenset(
@@ -39,6 +40,8 @@ USED = frozenset(
         "registration",
         "modelSpecs",
         "memory",
+        "mcpServers",
+        "mcpSettings",
     }
 )  # fmt: skip
 # the endpoints Chronicle serves from `endpoints:`; LibreChat's others are reported
@@ -88,6 +91,12 @@ def read_config(sections: Mapping[str, Any], path: str | None) -> LibreChatConfi
     except InterfaceError as error:
         raise ConfigError(str(error)) from None
     notices += more
+    try:
+        configured_servers(sections.get("mcpServers"))
+    except McpConfigError as error:
+        raise ConfigError(str(error)) from None
+    if sections.get("mcpSettings") is not None and not isinstance(sections["mcpSettings"], dict):
+        raise ConfigError("mcpSettings: must be a mapping (allowedDomains)")
     return LibreChatConfig(
         path=path,
         sections=dict(sections),

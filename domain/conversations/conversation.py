@@ -21,6 +21,7 @@ from domain.conversations.events import (
     MessageEdited,
     MessageFeedbackGiven,
     MessagePosted,
+    ToolCallCompleted,
 )
 from domain.conversations.rules import (
     MAX_ENDPOINT,
@@ -183,6 +184,12 @@ class Conversation(Aggregate):
         if not self.deleted:
             self._record(ConversationDeleted, user_id=self.user_id)
 
+    def record_tool_call(self, message_id: UUID, call: dict[str, Any]) -> None:
+        """A tool call of the answer `message_id` and its result (see ToolCallCompleted)."""
+        if self.deleted:
+            raise NotFound("Conversation not found")
+        self._record(ToolCallCompleted, user_id=self.user_id, message_id=message_id, **call)
+
     def expire(self, now: datetime) -> bool:
         """Remove a temporary chat whose retention ended by `now`; anything else stays."""
         if self.deleted or self.expired_at is None or self.expired_at > now:
@@ -327,6 +334,10 @@ class Conversation(Aggregate):
             extra=dict(event.extra),
         )
         self.updated_at = event.timestamp
+
+    @applies(ToolCallCompleted)
+    def _tool_called(self, event: ToolCallCompleted) -> None:
+        """A fact of the turn's history; the answer's message carries what readers see."""
 
     @applies(MessageEdited)
     def _edited(self, event: MessageEdited) -> None:

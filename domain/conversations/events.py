@@ -87,6 +87,23 @@ class MessagePosted(ConversationEvent, frozen=True, kw_only=True):
     created_at: datetime | None = None  # the original time of an imported message
 
 
+class ToolCallCompleted(ConversationEvent, frozen=True, kw_only=True):
+    """One tool call an agent's model asked for while answering, and what the tool answered
+    (`is_error`: the tool failed or timed out; the model was told so). `message_id` is the
+    answer being generated (it is recorded when the turn ends); `round` counts model calls
+    from 1."""
+
+    TOPIC = "conversations.ToolCallCompleted"
+    personal = ("args", "output")
+    message_id: UUID
+    call_id: str
+    name: str
+    args: str
+    output: str
+    is_error: bool = False
+    round: int = 1
+
+
 class MessageEdited(ConversationEvent, frozen=True, kw_only=True):
     TOPIC = "conversations.MessageEdited"
     personal = ("text", "content")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,6 +13,8 @@ from application.chat.ports import (
     ModelRequest,
     ReasoningDelta,
     TextDelta,
+    ToolCall,
+    Turn,
     Usage,
 )
 from infrastructure.chat.clients import PerLoop
@@ -43,32 +46,101 @@ class AnthropicModel:
         self._max_tokens = default_max_tokens
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[Chunk]:
-        usage = _UsageTally()
+        usage, calls = _UsageTally(), _CallTally()
         try:
             stream = await self._clients.get().messages.create(**self._arguments(request))
             async for event in stream:
                 if event.type in ("message_start", "message_delta"):
                     usage.read(event)
+                elif calls.read(event):
+                    continue
                 elif (chunk := _delta(event)) is not None:
                     yield chunk
         except Exception as error:
             raise provider_error(error, _ERRORS) from None
         yield usage.total()
+        for call in calls.done():
+            yield call
 
     def _arguments(self, request: ModelRequest) -> dict[str, Any]:
         arguments: dict[str, Any] = {
             "model": request.model,
             "stream": True,
             "max_tokens": request.max_tokens or self._max_tokens,
-            "messages": [
-                {"role": t.role, "content": t.text} for t in request.turns if t.role != "system"
-            ],
+            "messages": _messages(request.turns),
         }
         if request.system:
             arguments["system"] = request.system
+        if request.tools:
+            arguments["tools"] = [
+                {"name": t.name, "description": t.description, "input_schema": t.parameters}
+                for t in request.tools
+            ]
         if request.temperature is not None:
             arguments["temperature"] = request.temperature
         return arguments
+
+
+def _messages(turns: list[Turn]) -> list[dict[str, Any]]:
+    """Tool calls are `tool_use` blocks of the assistant; their results `tool_result` blocks
+    of the next user message (consecutive results share one)."""
+    out: list[dict[str, Any]] = []
+    for turn in turns:
+        if turn.role == "system":
+            continue
+        if turn.role == "tool":
+            block = {
+                "type": "tool_result",
+                "tool_use_id": turn.tool_call_id,
+                "content": turn.text,
+                "is_error": turn.is_error,
+            }
+            if out and out[-1]["role"] == "user" and isinstance(out[-1]["content"], list):
+                out[-1]["content"].append(block)
+            else:
+                out.append({"role": "user", "content": [block]})
+        elif turn.tool_calls:
+            blocks: list[dict[str, Any]] = (
+                [{"type": "text", "text": turn.text}] if turn.text else []
+            )
+            blocks += [
+                {"type": "tool_use", "id": c.id, "name": c.name, "input": _json(c.arguments)}
+                for c in turn.tool_calls
+            ]
+            out.append({"role": "assistant", "content": blocks})
+        else:
+            out.append({"role": turn.role, "content": turn.text})
+    return out
+
+
+def _json(arguments: str) -> Any:
+    try:
+        value = json.loads(arguments or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+class _CallTally:
+    """A `tool_use` block starts with its id and name; its input arrives as JSON pieces."""
+
+    def __init__(self) -> None:
+        self.calls: dict[int, list[str]] = {}
+
+    def read(self, event: Any) -> bool:
+        """Whether the event belonged to a tool call."""
+        if event.type == "content_block_start" and event.content_block.type == "tool_use":
+            block = event.content_block
+            self.calls[event.index] = [block.id, block.name, ""]
+            return True
+        if event.type == "content_block_delta" and event.delta.type == "input_json_delta":
+            if event.index in self.calls:
+                self.calls[event.index][2] += event.delta.partial_json
+            return True
+        return False
+
+    def done(self) -> list[ToolCall]:
+        return [ToolCall(i, n, a or "{}") for _, (i, n, a) in sorted(self.calls.items())]
 
 
 class _UsageTally:

@@ -7,7 +7,7 @@ from typing import Any
 
 import openai
 
-from application.chat.ports import Chunk, ModelRequest, ReasoningDelta, TextDelta
+from application.chat.ports import Chunk, ModelRequest, ReasoningDelta, TextDelta, ToolCall, Turn
 from application.chat.ports import Usage as UsageChunk
 from infrastructure.chat.clients import PerLoop
 from infrastructure.chat.errors import SdkErrors, provider_error
@@ -60,18 +60,22 @@ class OpenAIModel:
             for name in self._drop:
                 arguments.pop(name, None)
             stream = await self._clients.get().chat.completions.create(**arguments)
+            calls = _CallTally()
             async for chunk in stream:
+                calls.read(chunk)
                 for item in _chunks(chunk):
                     yield item
         except Exception as error:
             raise provider_error(error, _ERRORS) from None
+        for call in calls.done():
+            yield call
 
 
 def _arguments(request: ModelRequest) -> dict[str, Any]:
-    messages: list[dict[str, str]] = []
+    messages: list[dict[str, Any]] = []
     if request.system:
         messages.append({"role": "system", "content": request.system})
-    messages += [{"role": t.role, "content": t.text} for t in request.turns]
+    messages += [_message(t) for t in request.turns]
     arguments: dict[str, Any] = {
         "model": request.model,
         "messages": messages,
@@ -82,7 +86,56 @@ def _arguments(request: ModelRequest) -> dict[str, Any]:
         arguments["temperature"] = request.temperature
     if request.max_tokens is not None:
         arguments["max_tokens"] = request.max_tokens
+    if request.tools:
+        arguments["tools"] = [
+            {
+                "type": "function",
+                "function": {
+                    "name": t.name,
+                    "description": t.description,
+                    "parameters": t.parameters,
+                },
+            }
+            for t in request.tools
+        ]
     return arguments
+
+
+def _message(turn: Turn) -> dict[str, Any]:
+    if turn.role == "tool":
+        return {"role": "tool", "tool_call_id": turn.tool_call_id, "content": turn.text}
+    message: dict[str, Any] = {"role": turn.role, "content": turn.text}
+    if turn.tool_calls:
+        message["content"] = turn.text or None
+        message["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in turn.tool_calls
+        ]
+    return message
+
+
+class _CallTally:
+    """Tool calls arrive in pieces, by index: the id and name first, the arguments after."""
+
+    def __init__(self) -> None:
+        self.calls: dict[int, dict[str, str]] = {}
+
+    def read(self, chunk: Any) -> None:
+        for choice in chunk.choices or []:
+            for piece in getattr(choice.delta, "tool_calls", None) or []:
+                call = self.calls.setdefault(piece.index, {"id": "", "name": "", "arguments": ""})
+                call["id"] = piece.id or call["id"]
+                function = piece.function
+                if function is not None:
+                    call["name"] = function.name or call["name"]
+                    call["arguments"] += function.arguments or ""
+
+    def done(self) -> list[ToolCall]:
+        return [
+            ToolCall(c["id"] or f"call_{i}", c["name"], c["arguments"])
+            for i, c in sorted(self.calls.items())
+            if c["name"]
+        ]
 
 
 def _chunks(chunk: Any) -> list[Chunk]:

@@ -29,14 +29,14 @@ SIGNED_IN_KEYS = {
     "conversationImportMaxFileSize", "langfuseFanoutEnabled", "langfuseConnectionAccess",
     "insightsEnabled", "fileUploadSseEnabled",
 }  # fmt: skip
-UNSERVED_OFF = ("prompts", "agents", "multiConvo", "runCode", "webSearch")
+UNSERVED_OFF = ("prompts", "multiConvo", "runCode", "webSearch")
 
 LIBRECHAT = {
     "interface": {
         "customWelcome": "Hello team",
         "privacyPolicy": {"externalUrl": "https://example.com/p", "openNewTab": True},
         "termsOfService": {"externalUrl": "https://example.com/t", "modalAcceptance": True},
-        "agents": {"use": True, "create": True},  # configured on, but not served here
+        "agents": {"use": True, "create": True},  # configured on, and served
         "bookmarks": False,
         "contextCost": True,
     },
@@ -110,8 +110,10 @@ def test_signed_in_config_has_every_key_librechat_serves(api: Api) -> None:
     # features whose routes are not served are off, so the client opens no dead screen
     for key in UNSERVED_OFF:
         assert interface[key] is False, key
+    # MCP servers are served: LibreChat's interface defaults
+    mcp = {"use": True, "create": True, "share": False, "public": False}
+    assert interface["mcpServers"] == mcp
     assert "memories" not in interface  # served; LibreChat leaves it unset unless configured
-    assert interface["mcpServers"] == dict.fromkeys(("use", "create", "share", "public"), False)
     presets_served = api.client.post("/api/presets", json={}).status_code not in (404, 405)
     assert interface["presets"] is presets_served  # on once POST /api/presets is served
     assert config["socialLogins"] == ["google", "facebook", "openid", "github", "discord",
@@ -130,7 +132,7 @@ def test_config_comes_from_librechat_yaml_with_unserved_features_off(configured:
     config = configured.client.get("/api/config", headers=me).json()
     interface = config["interface"]
     assert interface["customWelcome"] == "Hello team" and interface["bookmarks"] is False
-    assert interface["agents"] is False  # configured on, not served
+    assert interface["agents"] == {"use": True, "create": True}  # configured on, served
     terms_served = configured.client.get("/api/user/terms", headers=me).status_code != 404
     assert interface["termsOfService"]["modalAcceptance"] is terms_served
     # model specs listed: selector, parameters and presets off unless configured
@@ -141,7 +143,8 @@ def test_config_comes_from_librechat_yaml_with_unserved_features_off(configured:
 def test_endpoints_carry_librechats_fields(configured: Api) -> None:
     me = configured.user("endpoints@example.com")
     endpoints = configured.client.get("/api/endpoints", headers=me).json()
-    assert list(endpoints) == ["groq", "router", "tuned", "fetched", "echo"]  # in their order
+    assert list(endpoints) == ["groq", "router", "tuned", "fetched", "echo", "agents"]
+    assert endpoints["agents"] == {"order": 5, "userProvide": False, "capabilities": ["tools"]}
     assert endpoints["groq"] == {
         "order": 10,
         "type": "custom",

@@ -31,6 +31,10 @@ class World:
         self.headers = {who: api.user(f"{who}@example.com") for who in ("admin", *WHO[:3])}
         self.ids = {who: self._id(h) for who, h in self.headers.items()}
         perms = api.container.permissions
+        # "A1" is an ACL without an agent behind it: judged by its ACL alone, as a type with
+        # no catalog is (the agents' catalog, which answers 404 for a missing agent, is
+        # tested in test_agents_api.py)
+        perms.catalogs.pop("agent", None)
         perms.create_owner("sharedLink", "L1", self.ids["owner"])
         perms.create_owner("agent", "A1", self.ids["owner"])
         self.team = api.container.groups.create("Team", by=self.ids["admin"]).id

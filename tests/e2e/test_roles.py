@@ -10,7 +10,10 @@ from tests.e2e.conftest import Api
 from tests.e2e.test_api_coverage import DOC, documented
 
 # the features Chronicle serves today
-SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "PEOPLE_PICKER", "SHARED_LINKS", "MEMORIES"}
+SERVED = {
+    "BOOKMARKS", "TEMPORARY_CHAT", "PEOPLE_PICKER", "SHARED_LINKS", "MEMORIES", "AGENTS",
+    "MCP_SERVERS",
+}  # fmt: skip
 MEMORIES = {"USE", "CREATE", "UPDATE", "READ", "OPT_OUT"}  # LibreChat's defaults
 
 
@@ -37,17 +40,21 @@ def test_roles_grant_only_served_features_for_user_and_admin(api: Api) -> None:
         "SHARE": False,
         "SHARE_PUBLIC": False,
     }
-    assert own["permissions"]["MCP_SERVERS"]["USE"] is False
+    assert own["permissions"]["REMOTE_AGENTS"]["USE"] is False
     shared_links = {"CREATE", "SHARE", "SHARE_PUBLIC"}  # LibreChat's defaults for both roles
     served = {
+        "AGENTS": {"USE", "CREATE"},
         "BOOKMARKS": {"USE"},
         "TEMPORARY_CHAT": {"USE"},
         "SHARED_LINKS": shared_links,
+        "MCP_SERVERS": {"USE"},
         "MEMORIES": MEMORIES,
     }
     assert _granted(own) == served
     assert _granted(boss) == {
         **served,
+        "AGENTS": {"USE", "CREATE", "SHARE", "SHARE_PUBLIC"},
+        "MCP_SERVERS": {"USE", "CREATE", "SHARE", "SHARE_PUBLIC", "CONFIGURE_OBO"},
         "PEOPLE_PICKER": {"VIEW_USERS", "VIEW_GROUPS", "VIEW_ROLES"},
         "SHARED_LINKS": shared_links,
     }

@@ -8,7 +8,12 @@ The real SDKs are pointed at it. What it does is steered by markers in the last 
 OpenAI-compatible servers send, `[[key]]` ends the answer with the API key it was called
 with (`key=<bearer token>`), `[[params]]` with the request's parameter names
 (`params=a,b,…`). `GET /v1/models` lists `fake-a` and `fake-b`.
-The answer is "Hello from <provider>: <prompt>"."""
+The answer is "Hello from <provider>: <prompt>".
+
+Tool calls: when the request offers tools and the last user prompt says `[[tool:NAME]]`,
+the model calls NAME with `{"input": "<prompt without markers>"}` (once; every round with
+`[[loop]]`); once the last message is a tool result, it answers
+"Tool said: <result>" (`error:` before it when the result was an error)."""
 
 from __future__ import annotations
 
@@ -79,10 +84,26 @@ def _failure(behaviour: dict[str, str], provider: str) -> Response[Any] | None:
     return _error(int(behaviour["error"]), provider) if "error" in behaviour else None
 
 
+def _tool_of(prompt: str, tools: list[str], after_result: bool) -> str | None:
+    """The tool the fake model calls now, if any."""
+    behaviour = _behaviour(prompt)
+    name = behaviour.get("tool")
+    if not name or name not in tools or (after_result and "loop" not in behaviour):
+        return None
+    return name
+
+
+def _openai_prompt(messages: list[dict[str, Any]]) -> str:
+    users = [m for m in messages if m["role"] == "user"]
+    return str(users[-1]["content"]) if users else ""
+
+
 @post("/v1/chat/completions")
 async def openai_chat(request: Request[Any, Any, Any]) -> Any:
     payload = await request.json()
     RECEIVED.append(payload)
+    if payload.get("tools"):
+        return _openai_tools(payload)
     prompt = payload["messages"][-1]["content"]
     behaviour = _behaviour(prompt)
     if (failure := _failure(behaviour, "openai")) is not None:
@@ -147,10 +168,106 @@ async def _openai_stream(
     yield _sse("[DONE]")
 
 
+def _openai_tools(payload: dict[str, Any]) -> Any:
+    messages = payload["messages"]
+    prompt = _openai_prompt(messages)
+    after = messages[-1]["role"] == "tool"
+    names = [t["function"]["name"] for t in payload["tools"]]
+    tool = _tool_of(prompt, names, after)
+    base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0}
+    base["model"] = payload["model"]
+    usage = {"prompt_tokens": 10 * len(messages), "completion_tokens": 5, "total_tokens": 0}
+    chunks: list[dict[str, Any]] = []
+    if tool is not None:
+        call_id = f"call_{len(messages)}"
+        args = json.dumps({"input": MARKER.sub("", prompt).strip()})
+        head = {"index": 0, "id": call_id, "type": "function"}
+        head["function"] = {"name": tool, "arguments": ""}
+        chunks.append({"tool_calls": [head]})
+        for piece in (args[: len(args) // 2], args[len(args) // 2 :]):
+            chunks.append({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
+        finish = "tool_calls"
+    else:
+        result = str(messages[-1]["content"]) if after else "no tool"
+        chunks = [{"content": "Tool said: "}, {"content": result}]
+        finish = "stop"
+
+    async def stream() -> AsyncIterator[bytes]:
+        for delta in chunks:
+            choice = {"index": 0, "delta": delta, "finish_reason": None}
+            yield _sse({**base, "choices": [choice]})
+        yield _sse({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
+        yield _sse({**base, "choices": [], "usage": usage})
+        yield _sse("[DONE]")
+
+    return Stream(stream(), media_type="text/event-stream")
+
+
+def _anthropic_tools(payload: dict[str, Any]) -> Any:
+    messages = payload["messages"]
+    prompts = [
+        m["content"] for m in messages if m["role"] == "user" and isinstance(m["content"], str)
+    ]
+    prompt = prompts[-1] if prompts else ""
+    last = messages[-1]["content"]
+    results = [b for b in last if b.get("type") == "tool_result"] if isinstance(last, list) else []
+    names = [t["name"] for t in payload["tools"]]
+    tool = _tool_of(prompt, names, bool(results))
+    events: list[dict[str, Any]] = [
+        {
+            "type": "message_start",
+            "message": {
+                "id": "msg_fake",
+                "type": "message",
+                "role": "assistant",
+                "content": [],
+                "model": payload["model"],
+                "stop_reason": None,
+                "stop_sequence": None,
+                "usage": {"input_tokens": 10 * len(messages), "output_tokens": 1},
+            },
+        }
+    ]
+    if tool is not None:
+        args = json.dumps({"input": MARKER.sub("", prompt).strip()})
+        block = {"type": "tool_use", "id": f"toolu_{len(messages)}", "name": tool, "input": {}}
+        events.append({"type": "content_block_start", "index": 0, "content_block": block})
+        for piece in (args[: len(args) // 2], args[len(args) // 2 :]):
+            delta = {"type": "input_json_delta", "partial_json": piece}
+            events.append({"type": "content_block_delta", "index": 0, "delta": delta})
+        stop = "tool_use"
+    else:
+        result = results[-1] if results else {}
+        said = ("error: " if result.get("is_error") else "") + str(result.get("content", ""))
+        start = {"type": "text", "text": ""}
+        events.append({"type": "content_block_start", "index": 0, "content_block": start})
+        for text in ("Tool said: ", said):
+            delta = {"type": "text_delta", "text": text}
+            events.append({"type": "content_block_delta", "index": 0, "delta": delta})
+        stop = "end_turn"
+    events.append({"type": "content_block_stop", "index": 0})
+    events.append(
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": stop, "stop_sequence": None},
+            "usage": {"output_tokens": 5},
+        }
+    )
+    events.append({"type": "message_stop"})
+
+    async def stream() -> AsyncIterator[bytes]:
+        for event in events:
+            yield _sse(event, event["type"])
+
+    return Stream(stream(), media_type="text/event-stream")
+
+
 @post("/v1/messages")
 async def anthropic_messages(request: Request[Any, Any, Any]) -> Any:
     payload = await request.json()
     RECEIVED.append(payload)
+    if payload.get("tools"):
+        return _anthropic_tools(payload)
     prompt = payload["messages"][-1]["content"]
     behaviour = _behaviour(prompt if isinstance(prompt, str) else json.dumps(prompt))
     if (failure := _failure(behaviour, "anthropic")) is not None:

@@ -119,7 +119,6 @@ def test_features_not_built_yet_and_unknown_keys_are_reported_not_refused() -> N
     for reported in (
         "fileConfig:",
         "speech:",
-        "mcpServers:",
         "unknownTopLevel: not a LibreChat setting",
         "endpoints.assistants:",
         "interface.someFutureFlag: not a LibreChat setting",

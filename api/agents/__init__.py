@@ -1,0 +1,1 @@
+"""LibreChat's /api/agents routes."""

@@ -1,0 +1,1 @@
+"""Agents: model configurations users build, version and share."""

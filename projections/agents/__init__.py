@@ -1,0 +1,1 @@
+"""The agents read model."""
