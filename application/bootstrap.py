@@ -20,6 +20,7 @@ from dramatiq.brokers.stub import StubBroker
 
 from api.chat.frames import LibreChatFrames
 from application.admin.audit import AuditLog
+from application.admin.logins import LoginHistory
 from application.agents.builtin import BuiltinTools
 from application.agents.chat import AgentChats
 from application.agents.service import AGENT, AgentCatalog, Agents
@@ -155,6 +156,7 @@ class Container:
     roles: Roles  # role documents and membership (the admin surface)
     directory: ProjectedDirectory  # users and roles as the admin routes list them
     audit_log: AuditLog  # LibreChat's admin audit log, read from the events and their chains
+    logins: LoginHistory  # a user's sign-ins for auditors, from the identity events
     admin_lists: ProjectedAdminLists  # groups and grants as the admin routes list them
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
@@ -329,6 +331,7 @@ def bootstrap(
         roles=roles,
         directory=directory,
         audit_log=AuditLog(StoreTrail(stores), directory.names),
+        logins=LoginHistory(StoreTrail(stores)),
         admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
         redis=shared.redis,
         commit_listeners=listeners,
