@@ -58,13 +58,12 @@ def check_config(config: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     unknown = set(config) - FIELDS
     if unknown:
         raise Invalid(f"Invalid {sorted(unknown)[0]}: not an agent field")
-    if creating:
-        for required in ("provider", "model"):
-            if not config.get(required):
-                raise Invalid(f"Invalid {required}: required")
+    for required in ("provider", "model"):
+        if (creating or required in config) and not config.get(required):
+            raise Invalid(f"Invalid {required}: required")
     for field, value in config.items():
         if value is None:
-            if creating or field in ("provider",):
+            if creating:
                 raise Invalid(f"Invalid {field}: required")
             continue
         limit = TEXT_LIMITS.get(field)

@@ -160,7 +160,7 @@ def test_bad_input_is_refused_and_records_nothing(api: Api) -> None:
         response = api.client.post(A, json=body, headers=owner)
         assert response.status_code == 400, (body, response.text)
         assert response.json()["error"] == "Invalid request data"
-    for body in ({"provider": None}, {"name": "n" * 300}, {"tools": "calc"}):
+    for body in ({"provider": None}, {"model": ""}, {"name": "n" * 300}, {"tools": "calc"}):
         response = api.client.patch(f"{A}/{agent['id']}", json=body, headers=owner)
         assert response.status_code == 400, (body, response.text)
     revert = api.client.post(f"{A}/{agent['id']}/revert", json={"version_index": 9}, headers=owner)

@@ -78,6 +78,11 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
             final = _chat(api, headers)
             project = client.post("/api/projects", json={"name": "fuzz"}, headers=headers)
             client.post("/api/presets", json={"presetId": "fuzz-preset"}, headers=headers)
+            agent = client.post(
+                "/api/agents",
+                json={"name": "fuzz", "provider": "echo", "model": "echo"},
+                headers=headers,
+            ).json()
             known = [
                 final["conversation"]["conversationId"],
                 final["responseMessage"]["messageId"],
@@ -85,6 +90,8 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
                 project.json()["_id"],
                 "fuzz-preset",
                 "unassigned",
+                agent["id"],
+                agent["_id"],
             ]
             yield Fuzzed(api, headers, known)
     finally:
