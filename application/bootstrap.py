@@ -22,6 +22,7 @@ from api.chat.frames import LibreChatFrames
 from application.admin.audit import AuditLog
 from application.billing.charges import Charges
 from application.billing.service import Billing
+from domain.billing.ledger import LedgerAccount
 from application.chat.charging import TurnBilling
 from application.chat.ports import StreamBus
 from application.chat.service import ChatService
@@ -82,8 +83,12 @@ from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper
 
 log = logging.getLogger("chronicle.config")
 
-# Long-lived aggregates load from their latest snapshot plus the events after it.
-SNAPSHOT_EVERY: dict[str, dict[type[Aggregate], int]] = {"conversations": {Conversation: 100}}
+# Long-lived aggregates load from their latest snapshot plus the events after it. A ledger
+# account's snapshot carries up to LedgerAccount.REMEMBERED transfers (~0.5 MB): taken rarer.
+SNAPSHOT_EVERY: dict[str, dict[type[Aggregate], int]] = {
+    "conversations": {Conversation: 100},
+    "billing": {LedgerAccount: 500},
+}
 # contexts whose aggregates are kept in memory (CHRONICLE_AGGREGATE_CACHE of them per store):
 # the ones loaded on every chat turn and message post (billing: the user's ledger account, held
 # and settled on every turn while balance is enabled)
