@@ -22,7 +22,6 @@ from api.chat.frames import LibreChatFrames
 from application.admin.audit import AuditLog
 from application.billing.charges import Charges
 from application.billing.service import Billing
-from domain.billing.ledger import LedgerAccount
 from application.chat.charging import TurnBilling
 from application.chat.ports import StreamBus
 from application.chat.service import ChatService
@@ -52,6 +51,7 @@ from application.shared.store import CONTEXTS, AggregateCache, CommitHook, Event
 from application.sharing.access import AclAccess
 from application.sharing.ports import LinkAccess, ViewCounts
 from application.sharing.service import SharedLinks
+from domain.billing.ledger import LedgerAccount
 from domain.billing.prices import load_price_table
 from domain.conversations.conversation import Conversation
 from domain.shared.aggregate import Aggregate

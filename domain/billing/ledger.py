@@ -6,13 +6,14 @@ transfer id is counted once (a repeat returns the first receipt, a repeat with o
 refused).
 
 What the account remembers is bounded, so that its snapshots stay small: the latest
-`REMEMBERED` transfers with their receipts, the open holds always among them. A transfer id it no longer remembers
-is told apart from a new one by when it was issued: `forgotten_through` is the latest
-`issued_at` of every transfer it forgot, and a transfer issued at or before it is refused
-(`TransferExpired`), never recorded twice. A caller that may retry a transfer later names the
-moment it first minted the id (a turn: when it started); one that passes no `issued_at`
-asserts the id cannot have been recorded before (a fresh random id, an id derived from the
-account's current state). The rule in full: docs/auditing.md.
+`REMEMBERED` transfers with their receipts, the open holds always among them. A transfer id
+it no longer remembers is told apart from a new one by when it was issued:
+`forgotten_through` is the latest `issued_at` of every transfer it forgot, and a transfer
+issued at or before it is refused (`TransferExpired`), never recorded twice. A caller that
+may retry a transfer later names the moment it first minted the id (a turn: when it
+started); one that passes no `issued_at` asserts the id cannot have been recorded before (a
+fresh random id, an id derived from the account's current state). The rule in full:
+docs/auditing.md.
 """
 
 from __future__ import annotations

@@ -117,7 +117,9 @@ def upsert(
 
 
 @functools.lru_cache(maxsize=256)
-def tally(dialect_name: str, table: sa.Table, key: tuple[str, ...], columns: tuple[str, ...]) -> Tally:
+def tally(
+    dialect_name: str, table: sa.Table, key: tuple[str, ...], columns: tuple[str, ...]
+) -> Tally:
     counts = tuple(c for c in columns if c not in key)
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     statement = dialect.insert(table)

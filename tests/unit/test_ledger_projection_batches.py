@@ -68,7 +68,9 @@ def _operate(rng: random.Random, account: LedgerAccount, n: int, model: str) -> 
     elif choice < 0.95:
         account.adjust(f"a{n}", rng.randint(0, 9000))
     else:
-        policy = RefillPolicy(enabled=True, interval_value=1, interval_unit="seconds", amount=Decimal(500))
+        policy = RefillPolicy(
+            enabled=True, interval_value=1, interval_unit="seconds", amount=Decimal(500)
+        )
         account.auto_refill(policy, 10**9, account.recorded_through + timedelta(days=1))
 
 
