@@ -5,11 +5,11 @@ moment, and a check of every balance the read model serves.
 aggregate and by summing the entries' amounts, and compares both with the `balances` read
 model (given as a mapping, by the caller that reads it).
 
-`balance_as_of` starts, when the account's history is in time order, from its latest
-snapshot whose every event is at or before the moment, and sums the entries after it up to
-the first event later than the moment: a snapshot is itself the fold of the events before
-it (and `verify` still folds them all), so this answers from the events in a few reads
-instead of one read of the whole history."""
+`balance_as_of`, when the account's history is in time order, finds the last event at or
+before the moment by bisecting the versions, then adds the entries up to it to the balance of
+the latest snapshot before it: a snapshot is itself the fold of the events before it (and
+`verify` still folds them all), so this answers from the events in a few reads instead of one
+read of the whole history."""
 
 from __future__ import annotations
 
@@ -27,8 +27,6 @@ from domain.billing.ledger import LedgerAccount
 from domain.billing.rules import account_id
 from domain.shared.aggregate import Snapshot
 from domain.shared.events import DomainEvent
-
-PAGE = 500  # events read at a time after the starting snapshot
 
 
 @dataclass(frozen=True)
@@ -59,50 +57,48 @@ class Audit:
         stream_id = account_id(user_id)
         if not self.store.exists(stream_id):
             return None
-        if not self.store.load(LedgerAccount, stream_id).in_time_order:
+        account = self.store.load(LedgerAccount, stream_id)
+        if not account.in_time_order:
             return self.summed_as_of(stream_id, when)
-        version, balance = self._checkpoint(stream_id, when)
-        while True:
-            page = list(self._events(stream_id, gt=version, limit=PAGE))
-            for event in page:
-                if event.timestamp > when:
-                    return balance
-                balance += moved([event])
-            if len(page) < PAGE:
-                return balance
-            version = page[-1].originator_version
+        if account.recorded_through <= when:
+            return account.balance
+        last = self._last_at_or_before(stream_id, when, account.version)
+        if last == 0:
+            return Decimal(0)
+        version, balance = self._snapshot_at_or_before(stream_id, last)
+        return balance + moved(self._events(stream_id, gt=version, lte=last))
 
     def summed_as_of(self, stream_id: UUID, when: datetime) -> Decimal:
         """The slow, assumption-free answer: every event of the account read and summed."""
         return moved(self._events(stream_id), when)
 
-    def _checkpoint(self, stream_id: UUID, when: datetime) -> tuple[int, Decimal]:
-        """(version, balance) of the latest snapshot whose events are all at or before
-        `when`, by bisecting the snapshots (`recorded_through` grows with the version);
-        (0, 0) when there is none."""
-        best: tuple[int, Decimal] = (0, Decimal(0))
-        snapshots = self.store.snapshots
-        if snapshots is None:
-            return best
-        low, high = 1, self._head(stream_id)
+    def _last_at_or_before(self, stream_id: UUID, when: datetime, head: int) -> int:
+        """The version of the last event recorded at or before `when` (0: none), bisecting
+        the versions one small event read at a time (the history is in time order)."""
+        low, high = 1, head
+        found = 0
         while low <= high:
             middle = (low + high) // 2
-            found = list(snapshots.get(stream_id, lte=middle, desc=True, limit=1))
-            state = cast(Snapshot, found[0]).state if found else None
-            if state is None or "recorded_through" not in state:
-                low = middle + 1  # none at or below, or unusable (shredded): look above
-                continue
-            version = found[0].originator_version
-            if datetime.fromisoformat(state["recorded_through"]) <= when:
-                best = max(best, (version, Decimal(state["balance"])))
-                low = middle + 1
+            (event,) = self._events(stream_id, gt=middle - 1, lte=middle)
+            if event.timestamp <= when:
+                found, low = middle, middle + 1
             else:
-                high = version - 1
-        return best
+                high = middle - 1
+        return found
 
-    def _head(self, stream_id: UUID) -> int:
-        last = list(self._events(stream_id, desc=True, limit=1))
-        return last[0].originator_version if last else 0
+    def _snapshot_at_or_before(self, stream_id: UUID, version: int) -> tuple[int, Decimal]:
+        """(version, balance) of the latest snapshot at or before `version`; (0, 0) when
+        there is none or it is shredded (then every event up to `version` is summed)."""
+        snapshots = self.store.snapshots
+        found = (
+            []
+            if snapshots is None
+            else list(snapshots.get(stream_id, lte=version, desc=True, limit=1))
+        )
+        state = cast(Snapshot, found[0]).state if found else None
+        if state is None:
+            return 0, Decimal(0)
+        return found[0].originator_version, Decimal(state["balance"])
 
     def _events(self, stream_id: UUID, **query: Any) -> Iterable[DomainEvent]:
         return cast(Iterable[DomainEvent], self.store.events.get(stream_id, **query))

@@ -49,7 +49,7 @@ class BufferedRows:
         self.conn = conn
         self._dialect = conn.dialect.name
         self._runs: dict[sa.Table, _Run] = {}
-        self._seen: dict[tuple[sa.Table, tuple[tuple[str, Any], ...]], dict[str, Any] | None] = {}
+        self._seen: dict[sa.Table, dict[tuple[tuple[str, Any], ...], dict[str, Any] | None]] = {}
 
     # ------------------------------------------------------------------ Rows
     def insert(self, table: sa.Table, row: Mapping[str, Any]) -> None:
@@ -91,14 +91,15 @@ class BufferedRows:
         self._queue(table, change, row, tuple(where.values()))
 
     def get(self, table: sa.Table, where: Mapping[str, Any]) -> dict[str, Any] | None:
-        memo = (table, tuple(where.items()))
-        if memo in self._seen:
-            found = self._seen[memo]
+        seen = self._seen.setdefault(table, {})
+        memo = tuple(where.items())
+        if memo in seen:
+            found = seen[memo]
             return None if found is None else dict(found)
         self._send(table)
         query = sa.select(table).where(*(table.c[c] == v for c, v in where.items())).limit(1)
         row = self.conn.execute(query).first()
-        self._seen[memo] = None if row is None else dict(row._mapping)
+        seen[memo] = None if row is None else dict(row._mapping)
         return None if row is None else dict(row._mapping)
 
     def read(self, query: sa.Select[Any]) -> sa.Result[Any]:
@@ -118,8 +119,7 @@ class BufferedRows:
     def _queue(
         self, table: sa.Table, change: Change, row: dict[str, Any], key: tuple[Any, ...] | None
     ) -> None:
-        if self._seen:
-            self._forget(table)
+        self._seen.pop(table, None)
         run = self._runs.get(table)
         if run is None or change is not run.change:
             self._send(table)
@@ -135,10 +135,6 @@ class BufferedRows:
         run.rows.append(row)
         if key is not None:
             run.keys[key] = len(run.rows) - 1
-
-    def _forget(self, table: sa.Table) -> None:
-        for memo in [memo for memo in self._seen if memo[0] is table]:
-            del self._seen[memo]
 
     def _amend_queued(
         self,
@@ -159,8 +155,7 @@ class BufferedRows:
         index = run.keys.get(tuple(where[k] for k in change.key))
         if index is None:
             return False
-        if self._seen:
-            self._forget(table)
+        self._seen.pop(table, None)
         queued = run.rows[index]
         queued.update(values)
         for column, amount in add.items():
