@@ -75,7 +75,7 @@ class LedgerAccount(Aggregate):
     in_time_order: bool
     """Every event recorded no earlier than the one before it: new events are (`_now`), so
     only a history written before that rule can say False. While True, an auditor's
-    balance-as-of starts from a snapshot and stops at the first later event."""
+    balance-as-of bisects the versions by time (application/billing/audit.py)."""
 
     @classmethod
     def open(cls, user_id: UUID, start_balance: object = None) -> LedgerAccount:
