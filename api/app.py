@@ -28,6 +28,7 @@ from api.conversations.tags import TagsController
 from api.errors import HANDLERS
 from api.identity import auth, role_permissions
 from api.identity.settings import UserSettingsController
+from api.memories import MemoriesController
 from api.permissions import audit as access_audit
 from api.permissions.routes import PermissionsController
 from api.sharing.routes import ShareController
@@ -91,6 +92,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             ProjectsController,
             UserSettingsController,
             ChatController,
+            MemoriesController,
             ShareController,
             PermissionsController,
             *access_audit.ROUTES,

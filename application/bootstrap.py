@@ -32,6 +32,7 @@ from application.conversations.copies import Copies
 from application.conversations.messages import Messages
 from application.conversations.presets import Presets
 from application.conversations.projects import Projects
+from application.conversations.retention import Retention
 from application.conversations.tags import Tags
 from application.identity.abuse import AbusePolicy
 from application.identity.account_settings import UserSettings
@@ -41,6 +42,7 @@ from application.identity.revocation import Revocations, RevokedSubjects
 from application.identity.roles import Roles
 from application.identity.service import IdentityPolicy, IdentityService
 from application.keys.service import UserKeys
+from application.memories.service import Memories
 from application.permissions.audit import AccessAudit
 from application.permissions.capabilities import Capabilities
 from application.permissions.groups import Groups
@@ -54,6 +56,8 @@ from application.sharing.service import SharedLinks
 from domain.billing.ledger import LedgerAccount
 from domain.billing.prices import load_price_table
 from domain.conversations.conversation import Conversation
+from domain.identity.roles import permissions
+from domain.memories.rules import Limits
 from domain.shared.aggregate import Aggregate
 from domain.shared.errors import DomainError
 from infrastructure import wiring
@@ -79,6 +83,7 @@ from projections.registry import all_projections
 from projections.sharing.index import ProjectedLinkIndex
 from projections.sharing.view_counts import SqlViewCounts
 from workers.chat import register_titles
+from workers.conversations import RetentionSweeper
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
 
 log = logging.getLogger("chronicle.config")
@@ -119,8 +124,10 @@ class Container:
     projects: Projects
     bulk: Bulk
     copies: Copies
+    retention: Retention  # removes temporary chats past their retention
     chat: ChatService
     billing: Billing
+    memories: Memories
     keys: UserKeys  # user-provided provider keys (`/api/keys`)
     shared_links: SharedLinks
     links: ProjectedLinkIndex  # the shared links a viewer opens by shareId
@@ -140,7 +147,7 @@ class Container:
     admin_lists: ProjectedAdminLists  # groups and grants as the admin routes list them
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
-    _running: list[dramatiq.Worker | Sweeper] = field(default_factory=list)
+    _running: list[dramatiq.Worker | Sweeper | RetentionSweeper] = field(default_factory=list)
 
     def start_workers(self, threads: int | None = None, idle_wake_ms: int = 100) -> None:
         """The Dramatiq consumers and the sweep, then a poke for every projection: in-process
@@ -153,7 +160,9 @@ class Container:
         worker.start()
         sweeper = Sweeper(self.poker, self.settings.projection_sweep_s)
         sweeper.start()
-        self._running += [worker, sweeper]
+        retention = RetentionSweeper(self.retention, self.settings.retention_sweep_s)
+        retention.start()
+        self._running += [worker, sweeper, retention]
         self.poker.poke_all()
 
     def stop_workers(self, timeout_ms: int = 10_000) -> None:
@@ -227,13 +236,16 @@ def bootstrap(
     conversations = Conversations(
         stores["conversations"],
         ProjectedConversationIndex(read_side.reads, read_side.consistency),
+        settings.temporary_chat_retention,
     )
     messages = Messages(conversations)
     keys = UserKeys(
         stores["identity"], ProjectedKeyExpiries(read_side.reads, read_side.consistency)
     )
     directory = ProjectedDirectory(read_side.reads, read_side.consistency)
-    running: list[dramatiq.Worker | Sweeper] = []  # the container's in-process workers
+    roles = Roles(stores["identity"], directory)
+    memories = _memories(settings, stores["memories"], _memory_use(roles, identity.service))
+    running: list[dramatiq.Worker | Sweeper | RetentionSweeper] = []  # in-process workers
     sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
     links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
     link_access = AclAccess(sharing.permissions)
@@ -256,8 +268,12 @@ def bootstrap(
         projects=Projects(conversations),
         bulk=Bulk(conversations),
         copies=Copies(conversations),
-        chat=_chat(settings, conversations, messages, shared.broker, keys, stores["billing"]),
+        retention=Retention(conversations),
+        chat=_chat(
+            settings, conversations, messages, shared.broker, keys, stores["billing"], memories
+        ),
         billing=Billing(stores["billing"], settings.balance),
+        memories=memories,
         keys=keys,
         shared_links=SharedLinks(stores["sharing"], conversations, links, link_access),
         links=links,
@@ -271,7 +287,7 @@ def bootstrap(
         broker=shared.broker,
         poker=read_side.poker,
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
-        roles=Roles(stores["identity"], directory),
+        roles=roles,
         directory=directory,
         audit_log=AuditLog(StoreTrail(stores), directory.names),
         admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
@@ -409,6 +425,30 @@ def _identity(
     return Identity(service, tokens, revocations)
 
 
+def _memories(settings: Settings, store: EventStore, may_use: Callable[[UUID], bool]) -> Memories:
+    from infrastructure.tokenizer.bpe import O200kCounter  # LibreChat counts memories so
+
+    config = settings.memory
+    limits = Limits(config.char_limit, config.token_limit)
+    return Memories(store, limits, O200kCounter(), config.disabled, may_use)
+
+
+def _memory_use(roles: Roles, identity: IdentityService) -> Callable[[UUID], bool]:
+    """Whether the user's role grants MEMORIES USE (LibreChat's check before memories join a
+    turn), with the flags admins set on the role."""
+
+    def may_use(user_id: UUID) -> bool:
+        try:
+            role = identity.profile(user_id).role
+        except DomainError:
+            return False
+        state = roles.get(role)
+        stored = state.permissions if state is not None else None
+        return permissions(role, {"MEMORIES"}, stored)["MEMORIES"]["USE"]
+
+    return may_use
+
+
 @dataclass(frozen=True)
 class Sharing:
     permissions: Permissions
@@ -450,6 +490,7 @@ def _chat(
     broker: dramatiq.Broker,
     keys: UserKeys,
     billing_store: EventStore,
+    memories: Memories,
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
     # process that only imports this module (`chronicle --help`, test collection) must not pay
@@ -473,6 +514,7 @@ def _chat(
         titler=titler,
         bind=keys.bind,
         billing=billing,
+        memory=memories.context,
     )
 
 

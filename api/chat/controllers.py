@@ -122,6 +122,7 @@ def start_command(body: bytes, endpoint: str | None) -> StartChat:
         edited_text=edited_text,
         settings=settings_of(data),
         is_temporary=data.isTemporary is True,
+        files=data.files,
         project_id=data.chatProjectId or None,
     )
 

@@ -30,8 +30,17 @@ LIBRECHAT_KEYS = frozenset(
 )  # fmt: skip
 # the sections Chronicle reads; the rest of LibreChat's are accepted and reported
 USED = frozenset(
-    {"version", "cache", "interface", "endpoints", "balance", "registration", "modelSpecs"}
-)
+    {
+        "version",
+        "cache",
+        "interface",
+        "endpoints",
+        "balance",
+        "registration",
+        "modelSpecs",
+        "memory",
+    }
+)  # fmt: skip
 # the endpoints Chronicle serves from `endpoints:`; LibreChat's others are reported
 USED_ENDPOINTS = frozenset({"custom", "openAI", "anthropic"})
 DEFAULT_SOCIAL_LOGINS = ("google", "facebook", "openid", "github", "discord", "saml", "apple")

@@ -27,6 +27,8 @@ from litestar import Litestar, Request, get, post
 from litestar.response import Response, Stream
 
 MARKER = re.compile(r"\[\[(\w+)(?::([\w.]+))?\]\]")
+# Every request body the fake providers received, in order: what a test checks the model saw.
+RECEIVED: list[dict[str, Any]] = []
 
 
 def _behaviour(text: str) -> dict[str, str]:
@@ -80,6 +82,7 @@ def _failure(behaviour: dict[str, str], provider: str) -> Response[Any] | None:
 @post("/v1/chat/completions")
 async def openai_chat(request: Request[Any, Any, Any]) -> Any:
     payload = await request.json()
+    RECEIVED.append(payload)
     prompt = payload["messages"][-1]["content"]
     behaviour = _behaviour(prompt)
     if (failure := _failure(behaviour, "openai")) is not None:
@@ -147,6 +150,7 @@ async def _openai_stream(
 @post("/v1/messages")
 async def anthropic_messages(request: Request[Any, Any, Any]) -> Any:
     payload = await request.json()
+    RECEIVED.append(payload)
     prompt = payload["messages"][-1]["content"]
     behaviour = _behaviour(prompt if isinstance(prompt, str) else json.dumps(prompt))
     if (failure := _failure(behaviour, "anthropic")) is not None:
