@@ -11,17 +11,21 @@ from domain.billing.ledger import LedgerAccount
 from domain.billing.rules import TransferExpired, TransferMismatch
 from domain.shared.aggregate import Snapshot
 
-T0 = datetime.now(UTC) + timedelta(minutes=1)  # after the start balance is recorded
+
+
+START = datetime.now(UTC)
 
 
 @pytest.fixture
 def small_window(monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setattr(LedgerAccount, "REMEMBERED", 10)
+    monkeypatch.setattr(f"{__name__}.START", datetime.now(UTC) + timedelta(minutes=1))
     return 10
 
 
 def issued(n: int) -> datetime:
-    return T0 + timedelta(seconds=n)
+    """Issue times after the start balance is recorded (it has none: its recording time)."""
+    return START + timedelta(seconds=n)
 
 
 def busy_account(credits: int) -> LedgerAccount:
