@@ -11,8 +11,6 @@ from domain.billing.ledger import LedgerAccount
 from domain.billing.rules import TransferExpired, TransferMismatch
 from domain.shared.aggregate import Snapshot
 
-
-
 START = datetime.now(UTC)
 
 
