@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 
-from api import audit, billing, health, keys, limits, observability
+from api import audit, billing, health, keys, limits, observability, plugins, search
 from api import config as startup_config
 from api.admin import audit as admin_audit
 from api.admin import grants as admin_grants
@@ -26,7 +26,7 @@ from api.conversations.presets import PresetsController
 from api.conversations.projects import ProjectsController
 from api.conversations.tags import TagsController
 from api.errors import HANDLERS
-from api.identity import auth, role_permissions
+from api.identity import auth, logins, role_permissions
 from api.identity.settings import UserSettingsController
 from api.memories import MemoriesController
 from api.permissions import audit as access_audit
@@ -46,6 +46,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     settings = container.settings if container else (settings or load_settings())
     observability.configure_logging(settings.log_level, settings.log_json)
     metrics = observability.Metrics()
+    extensions = plugins.enabled(container, settings)  # custom/ (api/plugins.py)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -83,6 +84,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             *admin_grants.ROUTES,
             *STARTUP,
             *billing.ROUTES,
+            *search.ROUTES,
             *keys.ROUTES,
             *audit.ROUTES,
             ConvosController,
@@ -96,6 +98,8 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             ShareController,
             PermissionsController,
             *access_audit.ROUTES,
+            *logins.ROUTES,
+            *plugins.routers(extensions),
         ],
         lifespan=[lifespan],
         exception_handlers={**HANDLERS, **limits.HANDLERS},
@@ -108,7 +112,8 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     )
     # Outside the router and its exception handling, so that unmatched paths (404) and the
     # final status of every error are timed and logged too; route middleware never sees them.
-    app.asgi_handler = observability.metrics_middleware(app.asgi_handler)
+    wrapped = plugins.wrap_requests(app.asgi_handler, plugins.wrappers(extensions))
+    app.asgi_handler = observability.metrics_middleware(wrapped)
     return app
 
 

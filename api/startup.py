@@ -42,11 +42,6 @@ async def banner() -> None:
     return None
 
 
-@get("/api/search/enable", dependencies=AUTH)
-async def search_enabled(user_id: UUID) -> bool:
-    return False
-
-
 @get("/api/files", dependencies=AUTH)
 async def empty_lists(user_id: UUID) -> list[Any]:
     return []
@@ -68,7 +63,6 @@ async def web_search_auth(user_id: UUID) -> dict[str, Any]:
 ROUTES = [
     role,
     banner,
-    search_enabled,
     empty_lists,
     empty_objects,
     web_search_auth,
