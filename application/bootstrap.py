@@ -68,6 +68,7 @@ from application.shared.store import CONTEXTS, AggregateCache, CommitHook, Event
 from application.sharing.access import AclAccess
 from application.sharing.ports import LinkAccess, ViewCounts
 from application.sharing.service import SharedLinks
+from domain.billing.ledger import LedgerAccount
 from domain.billing.prices import load_price_table
 from domain.conversations.conversation import Conversation
 from domain.identity.roles import permissions
@@ -107,8 +108,12 @@ from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper
 
 log = logging.getLogger("chronicle.config")
 
-# Long-lived aggregates load from their latest snapshot plus the events after it.
-SNAPSHOT_EVERY: dict[str, dict[type[Aggregate], int]] = {"conversations": {Conversation: 100}}
+# Long-lived aggregates load from their latest snapshot plus the events after it. A ledger
+# account's snapshot carries up to LedgerAccount.REMEMBERED transfers (~0.5 MB): taken rarer.
+SNAPSHOT_EVERY: dict[str, dict[type[Aggregate], int]] = {
+    "conversations": {Conversation: 100},
+    "billing": {LedgerAccount: 500},
+}
 # contexts whose aggregates are kept in memory (CHRONICLE_AGGREGATE_CACHE of them per store):
 # the ones loaded on every chat turn and message post (billing: the user's ledger account, held
 # and settled on every turn while balance is enabled)

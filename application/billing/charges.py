@@ -46,6 +46,9 @@ class TurnCharge:
     endpoint: str | None = None
     conversation_id: UUID | None = None
     message_id: UUID | None = None
+    started_at: datetime | None = None
+    """When the turn began, the same on every process: the `issued_at` of its transfers
+    (None: its transfers cannot come again once the account forgot them)."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,11 @@ class Charges:
         account.auto_refill(self.settings.refill_policy(), cost, self.clock())
         try:
             receipt = account.hold(
-                hold_id, cost, model=charge.model, conversation_id=charge.conversation_id
+                hold_id,
+                cost,
+                model=charge.model,
+                conversation_id=charge.conversation_id,
+                issued_at=charge.started_at,
             )
         except InsufficientCredits as refused:
             self.store.commit(account, actor=charge.user_id)  # a refill or release stays
@@ -169,7 +176,9 @@ class Charges:
         if release:
             if open_hold is None:
                 return None
-            receipt = account.release(release_id, open_hold, reason="unused")
+            receipt = account.release(
+                release_id, open_hold, reason="unused", issued_at=charge.started_at
+            )
         else:
             receipt = account.post_spend(
                 spend_id,
@@ -177,6 +186,7 @@ class Charges:
                 hold_id=open_hold,
                 conversation_id=charge.conversation_id,
                 message_id=charge.message_id,
+                issued_at=charge.started_at,
             )
         self.store.commit(account, actor=charge.user_id)
         return receipt
@@ -201,7 +211,11 @@ class Charges:
         if done is not None:
             return done
         receipt = account.post_spend(
-            spend_id, lines, conversation_id=charge.conversation_id, message_id=charge.message_id
+            spend_id,
+            lines,
+            conversation_id=charge.conversation_id,
+            message_id=charge.message_id,
+            issued_at=charge.started_at,
         )
         self.store.commit(account, actor=charge.user_id)
         return receipt

@@ -5,6 +5,7 @@ nothing, while balance is disabled."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -112,6 +113,7 @@ def _charge(job: Job, endpoint_kind: str | None) -> TurnCharge:
         endpoint=endpoint_kind,
         conversation_id=UUID(job.conversation_id),
         message_id=UUID(job.response_message_id),
+        started_at=datetime.fromtimestamp(job.created_at / 1000, UTC),
     )
 
 

@@ -4,10 +4,14 @@ Amounts are credits (1 USD = 1,000,000 credits) as exact decimals, stored as str
 entry names its `transfer_id`, the caller's idempotency key, unique within the account. None
 of these events holds personal data (`personal = ()`): amounts, model ids and chat ids only;
 `user_id` names the account's owner, whose key encrypts the account's snapshots.
+
+`issued_at` (optional, on every entry) is when the caller first minted the transfer id, the
+same on every retry; the account's bounded idempotency rests on it (docs/auditing.md).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
@@ -54,6 +58,7 @@ class CreditsGranted(BillingEvent, frozen=True, kw_only=True):
     transfer_id: str
     amount: Decimal
     context: str
+    issued_at: datetime | None = None
 
 
 class CreditsHeld(BillingEvent, frozen=True, kw_only=True):
@@ -64,6 +69,7 @@ class CreditsHeld(BillingEvent, frozen=True, kw_only=True):
     amount: Decimal
     model: str | None = None
     conversation_id: UUID | None = None
+    issued_at: datetime | None = None
 
 
 class SpendPosted(BillingEvent, frozen=True, kw_only=True):
@@ -79,6 +85,9 @@ class SpendPosted(BillingEvent, frozen=True, kw_only=True):
     amount: Decimal
     conversation_id: UUID | None = None
     message_id: UUID | None = None
+    issued_at: datetime | None = None
+    released: Decimal | None = None
+    """What the settled hold had reserved (None: no open hold, or recorded before 2026-12)."""
 
 
 class HoldReleased(BillingEvent, frozen=True, kw_only=True):
@@ -88,6 +97,9 @@ class HoldReleased(BillingEvent, frozen=True, kw_only=True):
     transfer_id: str
     hold_id: str
     reason: str = ""
+    issued_at: datetime | None = None
+    released: Decimal | None = None
+    """What the hold had reserved (None in events recorded before 2026-12)."""
 
 
 class BalanceAdjusted(BillingEvent, frozen=True, kw_only=True):
@@ -99,3 +111,4 @@ class BalanceAdjusted(BillingEvent, frozen=True, kw_only=True):
     amount: Decimal
     balance: Decimal
     reason: str = "admin"
+    issued_at: datetime | None = None

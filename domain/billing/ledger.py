@@ -4,16 +4,26 @@ Invariants: the balance is the sum of the entries' amounts; the available credit
 minus open holds) never drops below zero, so a hold, once placed, is always covered; every
 transfer id is counted once (a repeat returns the first receipt, a repeat with other terms is
 refused).
+
+What the account remembers is bounded, so that its snapshots stay small: the latest
+`REMEMBERED` transfers with their receipts, the open holds always among them. A transfer id
+it no longer remembers is told apart from a new one by when it was issued:
+`forgotten_through` is the latest `issued_at` of every transfer it forgot, and a transfer
+issued at or before it is refused (`TransferExpired`), never recorded twice. A caller that
+may retry a transfer later names the moment it first minted the id (a turn: when it
+started); one that passes no `issued_at` asserts the id cannot have been recorded before (a
+fresh random id, an id derived from the account's current state). The rule in full:
+docs/auditing.md.
 """
 
 from __future__ import annotations
 
-import bisect
 import copy
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Self
+from itertools import islice
+from typing import Any, ClassVar, Self
 from uuid import UUID
 
 from domain.billing.events import (
@@ -32,6 +42,7 @@ from domain.billing.rules import (
     InsufficientCredits,
     Receipt,
     Transfer,
+    TransferExpired,
     TransferMismatch,
     account_id,
     check_transfer_id,
@@ -40,9 +51,14 @@ from domain.billing.rules import (
 )
 from domain.shared.aggregate import Aggregate, applies
 from domain.shared.errors import Conflict, Invalid, NotFound
+from domain.shared.events import DomainEvent
 
 
 class LedgerAccount(Aggregate):
+    REMEMBERED: ClassVar[int] = 500
+    """Settled transfers remembered with their receipts (changing it is safe: any window
+    gives a sound rule, it only moves `forgotten_through`)."""
+
     user_id: UUID
     balance: Decimal
     held: Decimal
@@ -50,11 +66,16 @@ class LedgerAccount(Aggregate):
     hold_conversations: dict[str, UUID | None]
     """The conversation each open hold is for (a conversation runs one turn at a time)."""
     transfers: dict[str, Transfer]
+    """The latest `REMEMBERED` transfers (open holds however old), oldest first."""
+    forgotten_through: datetime | None
+    """The latest `issued_at` of the transfers no longer remembered (None: none forgotten)."""
     last_refill: datetime
-    entries: list[tuple[datetime, Decimal, Decimal]]
-    """(recorded at, amount, balance after) for every entry that moved the balance."""
-    entries_in_time_order: bool
-    """False once a clock step backwards recorded an entry earlier than the one before it."""
+    recorded_through: datetime
+    """The latest time an event of the account was recorded at."""
+    in_time_order: bool
+    """Every event recorded no earlier than the one before it: new events are (`_now`), so
+    only a history written before that rule can say False. While True, an auditor's
+    balance-as-of bisects the versions by time (application/billing/audit.py)."""
 
     @classmethod
     def open(cls, user_id: UUID, start_balance: object = None) -> LedgerAccount:
@@ -70,7 +91,6 @@ class LedgerAccount(Aggregate):
         twin._pending = []
         twin.holds, twin.transfers = dict(self.holds), dict(self.transfers)
         twin.hold_conversations = dict(self.hold_conversations)
-        twin.entries = list(self.entries)
         return twin
 
     @property
@@ -78,9 +98,17 @@ class LedgerAccount(Aggregate):
         return self.balance - self.held
 
     # ------------------------------------------------------------ commands
-    def credit(self, transfer_id: str, amount: object, *, context: str = "admin") -> Receipt:
+    def credit(
+        self,
+        transfer_id: str,
+        amount: object,
+        *,
+        context: str = "admin",
+        issued_at: datetime | None = None,
+    ) -> Receipt:
         value = credits(amount)
-        return self._once(transfer_id, "credit", self._grant, amount=value, context=context)
+        fields = {"amount": value, "context": context}
+        return self._once(transfer_id, issued_at, "credit", self._grant, **fields)
 
     def hold(
         self,
@@ -89,11 +117,12 @@ class LedgerAccount(Aggregate):
         *,
         model: str | None = None,
         conversation_id: UUID | None = None,
+        issued_at: datetime | None = None,
     ) -> Receipt:
         """Reserve credit for a turn; refused unless the available credit covers it."""
         value = credits(amount)
         fields = {"amount": value, "model": model, "conversation_id": conversation_id}
-        return self._once(transfer_id, "hold", self._hold, **fields)
+        return self._once(transfer_id, issued_at, "hold", self._hold, **fields)
 
     def post_spend(
         self,
@@ -103,31 +132,47 @@ class LedgerAccount(Aggregate):
         hold_id: str | None = None,
         conversation_id: UUID | None = None,
         message_id: UUID | None = None,
+        issued_at: datetime | None = None,
     ) -> Receipt:
         """Charge actual usage, settling `hold_id` if given. The charge is capped at what the
         account can pay without touching credit other holds reserve (LibreChat likewise
         never lets a balance go negative)."""
         fields: dict[str, Any] = {"hold_id": hold_id, "lines": tuple(lines)}
         fields |= {"conversation_id": conversation_id, "message_id": message_id}
-        return self._once(transfer_id, "spend", self._spend, **fields)
+        return self._once(transfer_id, issued_at, "spend", self._spend, **fields)
 
-    def release(self, transfer_id: str, hold_id: str, *, reason: str = "") -> Receipt:
-        return self._once(transfer_id, "release", self._release, hold_id=hold_id, reason=reason)
+    def release(
+        self,
+        transfer_id: str,
+        hold_id: str,
+        *,
+        reason: str = "",
+        issued_at: datetime | None = None,
+    ) -> Receipt:
+        fields = {"hold_id": hold_id, "reason": reason}
+        return self._once(transfer_id, issued_at, "release", self._release, **fields)
 
-    def adjust(self, transfer_id: str, balance: object, *, reason: str = "admin") -> Receipt:
+    def adjust(
+        self,
+        transfer_id: str,
+        balance: object,
+        *,
+        reason: str = "admin",
+        issued_at: datetime | None = None,
+    ) -> Receipt:
         """Set the balance, by an entry of the difference (LibreChat's `set-balance`)."""
-        target = credits(balance, field="balance")
-        return self._once(transfer_id, "adjust", self._adjust, balance=target, reason=reason)
+        fields = {"balance": credits(balance, field="balance"), "reason": reason}
+        return self._once(transfer_id, issued_at, "adjust", self._adjust, **fields)
 
     def auto_refill(self, policy: RefillPolicy, cost: object, now: datetime) -> Receipt | None:
         """Refill if LibreChat would before charging `cost`. The transfer id names the refill
-        period, so processes racing to refill the same period record one refill."""
+        period, so processes racing to refill the same period record one refill; no refill
+        recorded names the current period, so it needs no `issued_at`."""
         if not policy.due(self.available, credits(cost), self.last_refill, now):
             return None
         transfer_id = f"autoRefill:{self.last_refill.isoformat()}"
-        return self._once(
-            transfer_id, "credit", self._grant, amount=policy.amount, context="autoRefill"
-        )
+        fields = {"amount": policy.amount, "context": "autoRefill"}
+        return self._once(transfer_id, None, "credit", self._grant, **fields)
 
     # --------------------------------------------------------------- queries
     def open_holds_for(self, conversation_id: UUID) -> list[str]:
@@ -135,22 +180,26 @@ class LedgerAccount(Aggregate):
         return [hold for hold, cid in self.hold_conversations.items() if cid == conversation_id]
 
     def receipt(self, transfer_id: str) -> Receipt | None:
+        """The first receipt of a remembered transfer (None: new, or forgotten)."""
         transfer = self.transfers.get(transfer_id)
         return transfer.receipt if transfer is not None else None
 
-    def balance_as_of(self, when: datetime) -> Decimal:
-        """The balance after every entry recorded at or before `when`."""
-        if self.entries_in_time_order:
-            index = bisect.bisect_right(self.entries, when, key=lambda entry: entry[0])
-            return self.entries[index - 1][2] if index else Decimal(0)
-        return sum((amount for at, amount, _ in self.entries if at <= when), Decimal(0))
+    def expired(self, issued_at: datetime | None) -> bool:
+        """Whether a transfer issued then, if not remembered, may have been forgotten."""
+        horizon = self.forgotten_through
+        return issued_at is not None and horizon is not None and issued_at <= horizon
 
     # ------------------------------------------------------------- deciding
     def _once(
-        self, transfer_id: str, kind: str, decide: Callable[..., None], **fields: Any
+        self,
+        transfer_id: str,
+        issued_at: datetime | None,
+        kind: str,
+        decide: Callable[..., None],
+        **fields: Any,
     ) -> Receipt:
         """Run `decide` unless this transfer id is already recorded (then: same terms → its
-        first receipt; other terms → refused)."""
+        first receipt; other terms → refused) or may have been and was forgotten."""
         check_transfer_id(transfer_id)
         wanted = terms(kind, **fields)
         recorded = self.transfers.get(transfer_id)
@@ -158,13 +207,17 @@ class LedgerAccount(Aggregate):
             if recorded.terms != wanted:
                 raise TransferMismatch(f"transfer {transfer_id} was recorded with other terms")
             return recorded.receipt
-        decide(transfer_id, **fields)
+        if self.expired(issued_at):
+            raise TransferExpired(
+                f"transfer {transfer_id} was issued before the transfers this account forgot"
+            )
+        decide(transfer_id, issued_at=issued_at, **fields)
         return self.transfers[transfer_id].receipt
 
-    def _grant(self, transfer_id: str, *, amount: Decimal, context: str) -> None:
+    def _grant(self, transfer_id: str, *, amount: Decimal, **fields: Any) -> None:
         if amount <= 0:
             raise Invalid("amount must be positive")
-        self._entry(CreditsGranted, transfer_id, amount=amount, context=context)
+        self._entry(CreditsGranted, transfer_id, amount=amount, **fields)
 
     def _hold(self, transfer_id: str, *, amount: Decimal, **fields: Any) -> None:
         if amount < 0:
@@ -181,15 +234,17 @@ class LedgerAccount(Aggregate):
         own_hold = self._open_hold(hold_id) if hold_id is not None else Decimal(0)
         payable = self.available + own_hold
         amount = max(sum((line.token_value for line in lines), Decimal(0)), -payable)
-        self._entry(
-            SpendPosted, transfer_id, hold_id=hold_id, lines=lines, amount=amount + 0, **ids
-        )
+        released = own_hold if hold_id is not None else None
+        fields = {"hold_id": hold_id, "lines": lines, "amount": amount + 0, "released": released}
+        self._entry(SpendPosted, transfer_id, **fields, **ids)
 
-    def _release(self, transfer_id: str, *, hold_id: str, reason: str) -> None:
-        self._open_hold(hold_id)
-        self._entry(HoldReleased, transfer_id, hold_id=hold_id, reason=reason)
+    def _release(self, transfer_id: str, *, hold_id: str, **fields: Any) -> None:
+        released = self._open_hold(hold_id)
+        self._entry(HoldReleased, transfer_id, hold_id=hold_id, released=released, **fields)
 
-    def _adjust(self, transfer_id: str, *, balance: Decimal, reason: str) -> None:
+    def _adjust(
+        self, transfer_id: str, *, balance: Decimal, reason: str, issued_at: datetime | None
+    ) -> None:
         if balance < 0:
             raise Invalid("balance must not be negative")
         if balance < self.held:
@@ -200,6 +255,7 @@ class LedgerAccount(Aggregate):
             amount=balance - self.balance,
             balance=balance,
             reason=reason,
+            issued_at=issued_at,
         )
 
     def _entry(self, event_class: type[BillingEvent], transfer_id: str, **fields: Any) -> None:
@@ -213,13 +269,27 @@ class LedgerAccount(Aggregate):
         raise NotFound(f"hold {hold_id} not found")
 
     # ------------------------------------------------------------- folding
+    def _now(self) -> datetime:
+        """Never earlier than the account's last event, even when the clock steps back or
+        another process's runs ahead: the account's history stays in time order."""
+        now = super()._now()
+        return max(now, self.recorded_through) if self.version else now
+
+    def _apply(self, event: DomainEvent) -> None:
+        first = not self.version
+        if not first and event.timestamp < self.recorded_through:
+            self.in_time_order = False
+        super()._apply(event)
+        if first or event.timestamp > self.recorded_through:
+            self.recorded_through = event.timestamp
+
     @applies(AccountOpened)
     def _opened(self, event: AccountOpened) -> None:
         self.user_id = event.user_id
         self.balance = self.held = Decimal(0)
-        self.holds, self.transfers, self.entries = {}, {}, []
-        self.hold_conversations = {}
-        self.entries_in_time_order = True
+        self.holds, self.transfers, self.hold_conversations = {}, {}, {}
+        self.forgotten_through = None
+        self.in_time_order = True
         self.last_refill = event.timestamp
 
     @applies(CreditsGranted)
@@ -264,11 +334,7 @@ class LedgerAccount(Aggregate):
     def _book(self, event: BillingEvent, kind: str, change: Decimal, **fields: Any) -> None:
         """Move the balance by `change` and remember the transfer with its receipt."""
         transfer_id = getattr(event, "transfer_id")  # noqa: B009 (every entry event has one)
-        if change:
-            if self.entries and event.timestamp < self.entries[-1][0]:
-                self.entries_in_time_order = False
-            self.balance += change
-            self.entries.append((event.timestamp, change, self.balance))
+        self.balance += change
         receipt = Receipt(
             transfer_id=transfer_id,
             kind=kind,
@@ -277,4 +343,23 @@ class LedgerAccount(Aggregate):
             available=self.available,
             at=event.timestamp,
         )
-        self.transfers[transfer_id] = Transfer(terms=terms(kind, **fields), receipt=receipt)
+        issued = getattr(event, "issued_at")  # noqa: B009
+        transfer = Transfer(terms=terms(kind, **fields), receipt=receipt, issued_at=issued)
+        self.transfers[transfer_id] = transfer
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop the oldest settled transfers beyond `REMEMBERED`, moving the horizon."""
+        excess = len(self.transfers) - self.REMEMBERED
+        if excess <= 0:
+            return
+        for transfer_id in list(islice(self.transfers, excess + len(self.holds))):
+            if excess == 0:
+                return
+            if transfer_id in self.holds:
+                continue
+            forgotten = self.transfers.pop(transfer_id)
+            issued = forgotten.issued_at or forgotten.receipt.at
+            if self.forgotten_through is None or issued > self.forgotten_through:
+                self.forgotten_through = issued
+            excess -= 1

@@ -38,6 +38,7 @@ class Transfer(msgspec.Struct, frozen=True, kw_only=True):
 
     terms: str
     receipt: Receipt
+    issued_at: datetime | None = None
 
 
 class InsufficientCredits(Forbidden):
@@ -59,6 +60,11 @@ class InsufficientCredits(Forbidden):
 
 class TransferMismatch(Conflict):
     """A transfer id already recorded with different terms: a caller bug, never a retry."""
+
+
+class TransferExpired(Conflict):
+    """A transfer id the account does not remember, issued no later than one it forgot: it
+    may have been recorded already, so it is refused rather than risk counting it twice."""
 
 
 class HoldSettled(Conflict):

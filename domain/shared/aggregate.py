@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, Self, TypeVar, get_type_hints
+from datetime import datetime
+from typing import Any, ClassVar, Self, TypeVar, get_origin, get_type_hints
 from uuid import UUID
 
 import msgspec
@@ -53,12 +54,16 @@ class Aggregate:
         event = event_class(
             originator_id=self.id,
             originator_version=self.version + 1,
-            timestamp=utcnow(),
+            timestamp=self._now(),
             **fields,
         )
         self._apply(event)
         self._pending.append(event)
         return event
+
+    def _now(self) -> datetime:
+        """The time a new event records."""
+        return utcnow()
 
     def _apply(self, event: DomainEvent) -> None:
         try:
@@ -134,7 +139,9 @@ def _state_fields(cls: type[Aggregate]) -> dict[str, Any]:
     return {
         name: hint
         for name, hint in get_type_hints(cls).items()
-        if not name.startswith("_") and name not in ("id", "version")
+        if not name.startswith("_")
+        and name not in ("id", "version")
+        and get_origin(hint) is not ClassVar
     }
 
 

@@ -68,17 +68,17 @@ class BalanceProjection(Projection):
             self._move(rows, balances, user, event)
 
     def _move(self, rows: Rows, balances: sa.Table, user: dict[str, str], event: Any) -> None:
-        current = rows.get(balances, user)
-        if current is None:  # never: an account's first event opens it
-            return
+        """Added in SQL, not read and written back: a batch of moves is one statement (an
+        account's first event opens it, so its row exists)."""
         values: dict[str, Any] = {"updated_at": event.timestamp}
+        add: dict[str, Decimal] = {}
         if isinstance(event, BalanceAdjusted):
             values["token_credits"] = event.balance
         else:
-            values["token_credits"] = Decimal(current["token_credits"]) + event.amount
+            add["token_credits"] = event.amount
         if isinstance(event, CreditsGranted) and event.context == "autoRefill":
             values["last_refill"] = event.timestamp
-        rows.update(balances, user, values)
+        rows.update(balances, user, values, add=add)
 
 
 _TABLES = BalanceProjection().views()

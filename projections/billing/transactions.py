@@ -140,7 +140,9 @@ class TransactionsProjection(Projection):
             held = event.amount
         elif isinstance(event, SpendPosted | HoldReleased):
             hold_id = event.hold_id
-            if hold_id is not None:
+            if hold_id is not None and event.released is not None:
+                held = -event.released
+            elif hold_id is not None:  # recorded before events named what they released
                 hold = rows.get(entries, {"user_id": user_id, "transfer_id": hold_id})
                 held = -Decimal(hold["held"]) if hold is not None else Decimal(0)
         if isinstance(event, CreditsGranted | SpendPosted | BalanceAdjusted):
@@ -198,11 +200,7 @@ class TransactionsProjection(Projection):
     def _daily(self, rows: Rows, daily: sa.Table, event: SpendPosted) -> None:
         model = next((line.model for line in event.lines if line.model), None) or ""
         key = {"user_id": str(event.user_id), "day": event.timestamp.date(), "model": model}
-        current = rows.get(daily, key) or {}
-        totals = {
-            column: (current.get(column) or 0) + amount for column, amount in _usage(event).items()
-        }
-        rows.upsert(daily, {**key, **totals}, key=list(key))
+        rows.tally(daily, {**key, **_usage(event)}, key=list(key))
 
 
 def _usage(event: SpendPosted) -> dict[str, Any]:

@@ -31,12 +31,16 @@ class Rows(Protocol):
         """Insert `row`, or when a row with its `key` exists set its `update` columns (all
         the row's other columns when None; none when empty: the existing row stays)."""
 
+    def tally(self, table: sa.Table, row: Mapping[str, Any], key: Sequence[str]) -> None:
+        """Insert `row`, or when a row with its `key` exists add its other columns to that
+        row's (counters and sums kept per key)."""
+
     def update(
         self,
         table: sa.Table,
         where: Mapping[str, Any],
         values: Mapping[str, Any] | None = None,
-        add: Mapping[str, int] | None = None,
+        add: Mapping[str, Any] | None = None,
         or_keep: Mapping[str, Any] | None = None,
     ) -> None:
         """Of the rows `where` selects: set `values`, add `add` to counters, and set the
@@ -46,7 +50,8 @@ class Rows(Protocol):
         """The rows `where` selects."""
 
     def get(self, table: sa.Table, where: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The first row `where` selects, as written so far (queued changes included)."""
+        """The first row `where` selects, as written so far (queued changes included). Asked
+        again before the table is written to, it answers without a query."""
 
     def read(self, query: sa.Select[Any]) -> sa.Result[Any]:
         """Any other query, seeing every change written so far."""

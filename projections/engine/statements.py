@@ -42,6 +42,17 @@ class Upsert(Change):
         return all(column in self._sets for group in groups for column in group)
 
 
+class Tally(Change):
+    """INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n for every other column."""
+
+    def __init__(self, statement: Any, counts: tuple[str, ...]) -> None:
+        super().__init__(statement)
+        self._counts = counts
+
+    def combine(self, queued: dict[str, Any], row: dict[str, Any]) -> dict[str, Any] | None:
+        return {**queued, **{c: queued[c] + row[c] for c in self._counts}}
+
+
 class Update(Change):
     """UPDATE … SET values, counter + n, column = COALESCE(value, column) WHERE key = …"""
 
@@ -103,6 +114,20 @@ def upsert(
     else:
         statement = statement.on_conflict_do_nothing(index_elements=list(key))
     return Upsert(statement, table, key, tuple(c for c in sets if c in columns))
+
+
+@functools.lru_cache(maxsize=256)
+def tally(
+    dialect_name: str, table: sa.Table, key: tuple[str, ...], columns: tuple[str, ...]
+) -> Tally:
+    counts = tuple(c for c in columns if c not in key)
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={c: table.c[c] + statement.excluded[c] for c in counts},
+    )
+    return Tally(statement, counts)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -1,19 +1,25 @@
 """BufferedRows: the engine's `Rows`, sending runs of the same change as one `executemany`.
 
 Projections write row by row; applying a batch of events that way costs a round trip per
-row. Here each change is queued while the statement it needs stays the same, and anything
-else (another statement, a read, the end of the batch) sends the queued run first, so
-changes still take effect in exactly the order they were made. Within a run:
+row. Here each table has a run of queued changes, kept while the statement it needs stays
+the same; another statement on that table sends the table's run first, a read of a table
+sends its run (any other query, and the end of the batch, send them all). Changes of one
+table take effect in exactly the order they were made; changes of different tables commute
+(read models have no foreign keys), so each table's runs may go out independently. Within a
+run:
 
 - a change keyed like one already queued folds into it where applying both gives one
   change (two updates of a row: the later values, the sum of the additions, the last value
-  given of `or_keep`; a delete repeated), else starts a new run: an INSERT … ON CONFLICT
-  sent as one multi-row statement may not touch the same row twice. Changes to different
-  rows commute (the same `where` columns with other values select other rows), so folding
-  into an earlier change of the run keeps the outcome;
+  given of `or_keep`; a delete repeated; two tallies of a row: the sums), else starts a new
+  run: an INSERT … ON CONFLICT sent as one multi-row statement may not touch the same row
+  twice. Changes to different rows commute (the same `where` columns with other values
+  select other rows), so folding into an earlier change of the run keeps the outcome;
 - an update of a row an upsert run has queued, on the columns that upsert sets, amends the
   queued row in place instead of sending its own statement (a conversation started and
   posted to within one batch is written once).
+
+`get` remembers what it read until the table is written to again (a tombstone table asked
+about on every event is read once per batch and key).
 """
 
 from __future__ import annotations
@@ -29,17 +35,25 @@ from projections.engine.statements import Change, Upsert
 _EMPTY: Mapping[str, Any] = {}
 
 
+class _Run:
+    """The changes queued for one table, all of one statement."""
+
+    def __init__(self, change: Change) -> None:
+        self.change = change
+        self.rows: list[dict[str, Any]] = []
+        self.keys: dict[tuple[Any, ...], int] = {}
+
+
 class BufferedRows:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
         self._dialect = conn.dialect.name
-        self._change: Change | None = None
-        self._rows: list[dict[str, Any]] = []
-        self._keys: dict[tuple[Any, ...], int] = {}
+        self._runs: dict[sa.Table, _Run] = {}
+        self._seen: dict[sa.Table, dict[tuple[tuple[str, Any], ...], dict[str, Any] | None]] = {}
 
     # ------------------------------------------------------------------ Rows
     def insert(self, table: sa.Table, row: Mapping[str, Any]) -> None:
-        self._queue(statements.insert(table), dict(row), None)
+        self._queue(table, statements.insert(table), dict(row), None)
 
     def upsert(
         self,
@@ -50,14 +64,18 @@ class BufferedRows:
     ) -> None:
         sets = None if update is None else tuple(update)
         change = statements.upsert(self._dialect, table, tuple(key), tuple(row), sets)
-        self._queue(change, dict(row), tuple(row[k] for k in key))
+        self._queue(table, change, dict(row), tuple(row[k] for k in key))
+
+    def tally(self, table: sa.Table, row: Mapping[str, Any], key: Sequence[str]) -> None:
+        change = statements.tally(self._dialect, table, tuple(key), tuple(row))
+        self._queue(table, change, dict(row), tuple(row[k] for k in key))
 
     def update(
         self,
         table: sa.Table,
         where: Mapping[str, Any],
         values: Mapping[str, Any] | None = None,
-        add: Mapping[str, int] | None = None,
+        add: Mapping[str, Any] | None = None,
         or_keep: Mapping[str, Any] | None = None,
     ) -> None:
         values, add, or_keep = values or _EMPTY, add or _EMPTY, or_keep or _EMPTY
@@ -65,15 +83,23 @@ class BufferedRows:
             return
         change = statements.update(table, tuple(where), tuple(values), tuple(add), tuple(or_keep))
         row = change.params(where, values, add, or_keep)
-        self._queue(change, row, tuple(where.values()))
+        self._queue(table, change, row, tuple(where.values()))
 
     def delete(self, table: sa.Table, where: Mapping[str, Any]) -> None:
         change = statements.delete(table, tuple(where))
-        self._queue(change, change.params(where, _EMPTY, _EMPTY, _EMPTY), tuple(where.values()))
+        row = change.params(where, _EMPTY, _EMPTY, _EMPTY)
+        self._queue(table, change, row, tuple(where.values()))
 
     def get(self, table: sa.Table, where: Mapping[str, Any]) -> dict[str, Any] | None:
+        seen = self._seen.setdefault(table, {})
+        memo = tuple(where.items())
+        if memo in seen:
+            found = seen[memo]
+            return None if found is None else dict(found)
+        self._send(table)
         query = sa.select(table).where(*(table.c[c] == v for c, v in where.items())).limit(1)
-        row = self.read(query).first()
+        row = self.conn.execute(query).first()
+        seen[memo] = None if row is None else dict(row._mapping)
         return None if row is None else dict(row._mapping)
 
     def read(self, query: sa.Select[Any]) -> sa.Result[Any]:
@@ -82,45 +108,55 @@ class BufferedRows:
 
     # -------------------------------------------------------------- the runs
     def flush(self) -> None:
-        if self._rows and self._change is not None:
-            self.conn.execute(self._change.statement, self._rows)
-        self._change, self._rows = None, []
-        self._keys.clear()
+        for table in list(self._runs):
+            self._send(table)
 
-    def _queue(self, change: Change, row: dict[str, Any], key: tuple[Any, ...] | None) -> None:
-        if change is not self._change:
-            self.flush()
-            self._change = change
-        elif key is not None and key in self._keys:
-            index = self._keys[key]
-            merged = change.combine(self._rows[index], row)
+    def _send(self, table: sa.Table) -> None:
+        run = self._runs.pop(table, None)
+        if run is not None and run.rows:
+            self.conn.execute(run.change.statement, run.rows)
+
+    def _queue(
+        self, table: sa.Table, change: Change, row: dict[str, Any], key: tuple[Any, ...] | None
+    ) -> None:
+        self._seen.pop(table, None)
+        run = self._runs.get(table)
+        if run is None or change is not run.change:
+            self._send(table)
+            run = self._runs[table] = _Run(change)
+        elif key is not None and key in run.keys:
+            index = run.keys[key]
+            merged = change.combine(run.rows[index], row)
             if merged is not None:
-                self._rows[index] = merged
+                run.rows[index] = merged
                 return
-            self.flush()
-            self._change = change
-        self._rows.append(row)
+            self._send(table)
+            run = self._runs[table] = _Run(change)
+        run.rows.append(row)
         if key is not None:
-            self._keys[key] = len(self._rows) - 1
+            run.keys[key] = len(run.rows) - 1
 
     def _amend_queued(
         self,
         table: sa.Table,
         where: Mapping[str, Any],
         values: Mapping[str, Any],
-        add: Mapping[str, int],
+        add: Mapping[str, Any],
         or_keep: Mapping[str, Any],
     ) -> bool:
-        """Fold the update into the row the current upsert run queued for the same key."""
-        change = self._change
+        """Fold the update into the row the table's upsert run queued for the same key."""
+        run = self._runs.get(table)
+        change = run.change if run is not None else None
         if not isinstance(change, Upsert) or not change.amendable(
             table, where, (values, add, or_keep)
         ):
             return False
-        index = self._keys.get(tuple(where[k] for k in change.key))
+        assert run is not None
+        index = run.keys.get(tuple(where[k] for k in change.key))
         if index is None:
             return False
-        queued = self._rows[index]
+        self._seen.pop(table, None)
+        queued = run.rows[index]
         queued.update(values)
         for column, amount in add.items():
             queued[column] = None if queued[column] is None else queued[column] + amount

@@ -37,7 +37,8 @@ OPS = st.lists(st.one_of(TURN, ADMIN), min_size=1, max_size=12)
 def _apply(container: Any, charges: Charges, user_id: UUID, n: int, op: tuple[Any, ...]) -> None:
     kind = op[0]
     if kind == "add":
-        container.billing.add(user_id, op[1], f"add-{n}")
+        with contextlib.suppress(DomainError):  # adding 0 is refused, recording nothing
+            container.billing.add(user_id, op[1], f"add-{n}")
     elif kind == "set":
         with contextlib.suppress(DomainError):
             container.billing.set(user_id, op[1], f"set-{n}")

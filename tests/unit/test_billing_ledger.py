@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from domain.billing.events import CreditsGranted, SpendLine, SpendPosted
+from domain.billing.history import moved
 from domain.billing.ledger import LedgerAccount
 from domain.billing.prices import load_price_table
 from domain.billing.refill import RefillPolicy, refill_eligible_at
@@ -139,15 +140,16 @@ def test_credit_refuses_a_non_positive_or_non_finite_amount(amount: object) -> N
 
 
 def test_balance_as_of_answers_for_any_past_time() -> None:
-    ledger = account(1_000)
-    opened = ledger.entries[0][0]
+    ledger = LedgerAccount.open(uuid.uuid4(), 1_000)
+    opened = ledger.pending_events[-1].timestamp
     ledger.credit("c1", 500)
-    after_credit = ledger.entries[-1][0]
+    after_credit = ledger.pending_events[-1].timestamp
     ledger.post_spend("s1", gpt_4o_turn(100, 0))
-    assert ledger.balance_as_of(opened - timedelta(seconds=1)) == 0
-    assert ledger.balance_as_of(opened) == 1000
-    assert ledger.balance_as_of(after_credit) == 1500
-    assert ledger.balance_as_of(datetime.now(UTC) + timedelta(days=1)) == 1250
+    events = ledger.collect_events()
+    assert moved(events, opened - timedelta(seconds=1)) == 0
+    assert moved(events, opened) == 1000
+    assert moved(events, after_credit) == 1500
+    assert moved(events, datetime.now(UTC) + timedelta(days=1)) == 1250 == ledger.balance
 
 
 def test_snapshot_restores_the_same_account() -> None:
@@ -161,7 +163,7 @@ def test_snapshot_restores_the_same_account() -> None:
         ledger.holds,
         ledger.transfers,
     )
-    assert restored.entries == ledger.entries
+    assert restored.recorded_through == ledger.recorded_through and restored.in_time_order
 
 
 def test_spend_event_keeps_librechat_transaction_fields() -> None:

@@ -16,6 +16,7 @@ from domain.billing.events import (
     SpendLine,
     SpendPosted,
 )
+from domain.billing.history import moved
 from domain.billing.ledger import LedgerAccount
 from domain.billing.matching import find_matching_pattern
 from domain.billing.prices import load_price_table
@@ -104,7 +105,7 @@ def run(ledger: LedgerAccount, op: tuple[Any, ...]) -> Any:
 
 
 def state(ledger: LedgerAccount) -> tuple[Any, ...]:
-    return ledger.balance, ledger.held, ledger.holds, ledger.transfers, ledger.entries
+    return ledger.balance, ledger.held, ledger.holds, ledger.transfers, ledger.recorded_through
 
 
 def check_invariants(ledger: LedgerAccount, events: list[DomainEvent]) -> None:
@@ -157,4 +158,4 @@ def check_balance_as_of(ledger: LedgerAccount, events: list[DomainEvent]) -> Non
         upto = [e for e in events if e.timestamp <= event.timestamp]
         replayed = LedgerAccount.project(None, upto)
         assert replayed is not None
-        assert ledger.balance_as_of(event.timestamp) == replayed.balance
+        assert moved(events, event.timestamp) == replayed.balance
