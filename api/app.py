@@ -26,6 +26,7 @@ from api.conversations.presets import PresetsController
 from api.conversations.projects import ProjectsController
 from api.conversations.tags import TagsController
 from api.errors import HANDLERS
+from api.files.routes import ROUTES as FILES
 from api.identity import auth, role_permissions
 from api.identity.settings import UserSettingsController
 from api.permissions import audit as access_audit
@@ -94,6 +95,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             ShareController,
             PermissionsController,
             *access_audit.ROUTES,
+            *FILES,
         ],
         lifespan=[lifespan],
         exception_handlers={**HANDLERS, **limits.HANDLERS},

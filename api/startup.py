@@ -47,19 +47,6 @@ async def search_enabled(user_id: UUID) -> bool:
     return False
 
 
-@get("/api/files", dependencies=AUTH)
-async def empty_lists(user_id: UUID) -> list[Any]:
-    return []
-
-
-@get(
-    ["/api/files/config", "/api/files/speech/config/get"],
-    dependencies=AUTH,
-)
-async def empty_objects(user_id: UUID) -> dict[str, Any]:
-    return {}
-
-
 @get("/api/agents/tools/web_search/auth", dependencies=AUTH)
 async def web_search_auth(user_id: UUID) -> dict[str, Any]:
     return {"authenticated": False}
@@ -69,8 +56,6 @@ ROUTES = [
     role,
     banner,
     search_enabled,
-    empty_lists,
-    empty_objects,
     web_search_auth,
 ]
 __all__ = ["ROUTES", "USER"]

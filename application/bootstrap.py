@@ -33,6 +33,9 @@ from application.conversations.messages import Messages
 from application.conversations.presets import Presets
 from application.conversations.projects import Projects
 from application.conversations.tags import Tags
+from application.files.config import load_file_limits
+from application.files.ports import FileStorage
+from application.files.service import Files
 from application.identity.abuse import AbusePolicy
 from application.identity.account_settings import UserSettings
 from application.identity.bans import BanRecorder, BanRevoker
@@ -70,6 +73,7 @@ from infrastructure.tokens import JwtTokens
 from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
+from projections.files.index import ProjectedFiles
 from projections.identity.directory import ProjectedDirectory
 from projections.keys.user_keys import ProjectedKeyExpiries
 from projections.permissions.access import ProjectedAccess
@@ -133,6 +137,7 @@ class Container:
     directory: ProjectedDirectory  # users and roles as the admin routes list them
     audit_log: AuditLog  # LibreChat's admin audit log, read from the events and their chains
     admin_lists: ProjectedAdminLists  # groups and grants as the admin routes list them
+    files: Files  # uploads, their bytes in the storage strategy, their metadata
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
     _running: list[dramatiq.Worker | Sweeper] = field(default_factory=list)
@@ -270,6 +275,7 @@ def bootstrap(
         directory=directory,
         audit_log=AuditLog(StoreTrail(stores), directory.names),
         admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
+        files=_files(settings, stores["files"], read_side, keystore),
         redis=shared.redis,
         commit_listeners=listeners,
         _running=running,
@@ -277,6 +283,39 @@ def bootstrap(
     if workers:
         container.start_workers()
     return container
+
+
+def _files(settings: Settings, store: EventStore, read_side: ReadSide, keys: KeyStore) -> Files:
+    from infrastructure.files.documents import TextDocuments
+    from infrastructure.files.images import PillowImages
+
+    return Files(
+        store,
+        _file_storage(settings, keys),
+        ProjectedFiles(read_side.reads, read_side.consistency),
+        load_file_limits(settings.librechat.section("fileConfig")),
+        PillowImages(),
+        TextDocuments(),
+    )
+
+
+def _file_storage(settings: Settings, keys: KeyStore) -> FileStorage:
+    """CHRONICLE_FILE_STRATEGY, else librechat.yaml's `fileStrategy`, else local disk."""
+    from infrastructure.files import storage
+
+    strategy = settings.file_strategy or settings.librechat.section("fileStrategy") or "local"
+    sealer = storage.Sealer(keys)
+    if strategy == "s3":
+        client = storage.s3_client(
+            settings.aws_endpoint_url,
+            settings.aws_region,
+            settings.aws_access_key_id,
+            settings.aws_secret_access_key,
+        )
+        return storage.S3Storage(client, settings.aws_bucket_name, sealer)
+    if strategy != "local":
+        raise ValueError(f"fileStrategy: {strategy!r} is not served (local or s3)")
+    return storage.LocalStorage(os.path.join(settings.data_dir, "files"), sealer)
 
 
 def _view_counts(db: sa.Engine, keys_db: sa.Engine) -> SqlViewCounts:
