@@ -30,17 +30,8 @@ LIBRECHAT_KEYS = frozenset(
 )  # fmt: skip
 # the sections Chronicle reads; the rest of LibreChat's are accepted and reported
 USED = frozenset(
-    {  # fmt: skip
-        "version",
-        "cache",
-        "interface",
-        "endpoints",
-        "balance",
-        "registration",
-        "modelSpecs",
-        "fileConfig",
-        "fileStrategy",
-    }
+    {"version", "cache", "interface", "endpoints", "balance", "registration", "modelSpecs"}
+    | {"fileConfig", "fileStrategy"}
 )
 # the endpoints Chronicle serves from `endpoints:`; LibreChat's others are reported
 USED_ENDPOINTS = frozenset({"custom", "openAI", "anthropic"})
