@@ -33,6 +33,7 @@ from application.conversations.messages import Messages
 from application.conversations.presets import Presets
 from application.conversations.projects import Projects
 from application.conversations.tags import Tags
+from application.files.attachments import ChatAttachments
 from application.files.config import load_file_limits
 from application.files.ports import FileStorage
 from application.files.service import Files
@@ -237,6 +238,8 @@ def bootstrap(
     sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
     links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
     link_access = AclAccess(sharing.permissions)
+    files = _files(settings, stores["files"], read_side, keystore)
+    chat = _chat(settings, conversations, messages, shared.broker, keys, stores["billing"], files)
     container = Container(
         settings=settings,
         stores=stores,
@@ -256,7 +259,7 @@ def bootstrap(
         projects=Projects(conversations),
         bulk=Bulk(conversations),
         copies=Copies(conversations),
-        chat=_chat(settings, conversations, messages, shared.broker, keys, stores["billing"]),
+        chat=chat,
         billing=Billing(stores["billing"], settings.balance),
         keys=keys,
         shared_links=SharedLinks(stores["sharing"], conversations, links, link_access),
@@ -275,7 +278,7 @@ def bootstrap(
         directory=directory,
         audit_log=AuditLog(StoreTrail(stores), directory.names),
         admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
-        files=_files(settings, stores["files"], read_side, keystore),
+        files=files,
         redis=shared.redis,
         commit_listeners=listeners,
         _running=running,
@@ -484,6 +487,7 @@ def _chat(
     broker: dramatiq.Broker,
     keys: UserKeys,
     billing_store: EventStore,
+    files: Files,
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
     # process that only imports this module (`chronicle --help`, test collection) must not pay
@@ -507,6 +511,7 @@ def _chat(
         titler=titler,
         bind=keys.bind,
         billing=billing,
+        attachments=ChatAttachments(files),
     )
 
 

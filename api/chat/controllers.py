@@ -123,6 +123,7 @@ def start_command(body: bytes, endpoint: str | None) -> StartChat:
         settings=settings_of(data),
         is_temporary=data.isTemporary is True,
         project_id=data.chatProjectId or None,
+        files=[f.file_id for f in data.files or ()],
     )
 
 

@@ -31,6 +31,13 @@ class EditedContent(msgspec.Struct, kw_only=True):
         return self.text if self.type == "text" else self.think
 
 
+class ChatFile(msgspec.Struct, kw_only=True):
+    """A file sent with the message, as the client lists it (only its id is used: the rest
+    is read from the sender's own upload)."""
+
+    file_id: Id
+
+
 class ChatBody(msgspec.Struct, kw_only=True):
     text: Text = ""
     conversationId: Id | None = None
@@ -46,6 +53,7 @@ class ChatBody(msgspec.Struct, kw_only=True):
     editedContent: EditedContent | None = None
     isTemporary: bool | None = None
     chatProjectId: Id | None = None  # a new chat started inside this project
+    files: Annotated[list[ChatFile], msgspec.Meta(max_length=1000)] | None = None
     # The preset fields a conversation keeps (UNSET: not sent, so not changed).
     promptPrefix: Text | UnsetType | None = UNSET
     temperature: float | UnsetType | None = UNSET

@@ -5,14 +5,43 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
+from uuid import UUID
 
 Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class TurnImage:
+    """An image sent with a message, for vision models (OpenAI `image_url`, Anthropic
+    `image` parts, both as base64)."""
+
+    type: str
+    data: bytes
 
 
 @dataclass(frozen=True)
 class Turn:
     role: Role
     text: str
+    images: tuple[TurnImage, ...] = ()
+
+
+class Attachments(Protocol):
+    """The files a chat message carries (the files context's, owner-checked)."""
+
+    def resolve(self, user_id: UUID, refs: list[str], endpoint: str | None) -> list[dict[str, Any]]:
+        """The message's `files` for these file ids: the sender's own files only; more than
+        the endpoint's `fileLimit` raises Invalid."""
+        ...
+
+    def attach(
+        self, user_id: UUID, files: list[dict[str, Any]], conversation_id: UUID, message_id: UUID
+    ) -> None: ...
+
+    def turn(self, user_id: UUID, role: Role, text: str, files: list[dict[str, Any]]) -> Turn:
+        """The message as the model sees it: documents' text before the message (within
+        `fileTokenLimit`), images as image parts."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from uuid import UUID
 from application.chat.catalog import Catalog
 from application.chat.charging import TurnBilling
 from application.chat.generation import Generations
-from application.chat.ports import StreamBus
+from application.chat.ports import Attachments, StreamBus
 from application.chat.progress import PROTOCOL, Frames, Status
 from application.chat.status import GenerationStatus
 from application.chat.sweep import Sweep
@@ -42,6 +42,7 @@ class ChatService:
         titler: Titles | None = None,
         bind: KeyBinding | None = None,
         billing: TurnBilling | None = None,
+        attachments: Attachments | None = None,
     ) -> None:
         """`titles` queues model-made titles (a worker actor's `send`, made by `titler`);
         without it they are made by a task of this process, after the `final` frame either
@@ -55,7 +56,9 @@ class ChatService:
             conversations, messages, bus, frames, TitleQueue(self.titler, titles), billing
         )
         self._tasks = self.generations.tasks  # the generations running in this process
-        self.turns = Turns(conversations, messages, catalog, self.generations, node, bind)
+        self.turns = Turns(
+            conversations, messages, catalog, self.generations, node, bind, attachments
+        )
         self.watch = GenerationStatus(self.generations)
         self.sweeper = Sweep(conversations, catalog, self.generations, node)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -16,7 +17,7 @@ from eventsourcing.persistence import IntegrityError
 
 from application.chat.catalog import Catalog
 from application.chat.generation import Generations, Plan
-from application.chat.ports import Job, ModelRequest, Turn
+from application.chat.ports import Attachments, Job, ModelRequest, Role, Turn
 from application.chat.progress import PROTOCOL
 from application.chat.titles import KeyBinding
 from application.conversations.conversations import Conversations
@@ -47,6 +48,7 @@ class StartChat:
     settings: dict[str, Any] = field(default_factory=dict)
     is_temporary: bool = False  # LibreChat's isTemporary: a new conversation is never listed
     project_id: str | None = None  # chatProjectId: the chat project a new conversation joins
+    files: list[str] = field(default_factory=list)  # the ids of the files sent with the text
 
 
 class Turns:
@@ -58,8 +60,10 @@ class Turns:
         generations: Generations,
         node: str,
         bind: KeyBinding | None = None,
+        attachments: Attachments | None = None,
     ) -> None:
         self.conversations = conversations
+        self.attachments = attachments
         self.messages = messages
         self.catalog = catalog
         self.generations = generations
@@ -147,7 +151,8 @@ class Turns:
             if prefix or command.is_continued
             else response_id,
         )
-        history = _history(self.conversations.get(user_id, conversation_id).messages, parent_id)
+        messages = self.conversations.get(user_id, conversation_id).messages
+        history = _history(messages, parent_id, self._as_turn(user_id))
         if self.bind is not None:  # a `user_provided` endpoint runs on the user's own key
             endpoint = self.bind(user_id, endpoint)
         return Plan(job, endpoint, model, _request(model, history, command.settings), parent_id)
@@ -180,6 +185,7 @@ class Turns:
         if not command.text.strip():
             raise Invalid("Message text is required")
         message_id = _uuid(command.override_user_message_id) or uuid.uuid4()
+        files = self._files(user_id, command)
         done = self.messages.post_message(
             user_id,
             conversation.id,
@@ -188,9 +194,28 @@ class Turns:
             sender="User",
             is_created_by_user=True,
             text=command.text,
+            **({"files": files} if files else {}),
         )
         message: Message = done.value
+        if files and self.attachments is not None:
+            self.attachments.attach(user_id, files, conversation.id, message_id)
         return self.frames.message(message, conversation.id), message_id, ""
+
+    def _files(self, user_id: UUID, command: StartChat) -> list[dict[str, Any]]:
+        if not command.files or self.attachments is None:
+            return []
+        return self.attachments.resolve(user_id, command.files, command.endpoint)
+
+    def _as_turn(self, user_id: UUID) -> Callable[[Message], Turn]:
+        attachments = self.attachments
+
+        def turn(m: Message) -> Turn:
+            role: Role = "user" if m.is_created_by_user else "assistant"
+            if m.files and attachments is not None:
+                return attachments.turn(user_id, role, m.text, m.files)
+            return Turn(role, m.text)
+
+        return turn
 
 
 def _request(model: str, history: list[Turn], settings: dict[str, Any]) -> ModelRequest:
@@ -203,13 +228,15 @@ def _request(model: str, history: list[Turn], settings: dict[str, Any]) -> Model
     )
 
 
-def _history(messages: dict[UUID, Message], parent_id: UUID) -> list[Turn]:
+def _history(
+    messages: dict[UUID, Message], parent_id: UUID, as_turn: Callable[[Message], Turn]
+) -> list[Turn]:
     path: list[Message] = []
     current = parent_id
     while current in messages and len(path) < 10_000:
         path.append(messages[current])
         current = messages[current].parent_message_id
-    return [Turn("user" if m.is_created_by_user else "assistant", m.text) for m in reversed(path)]
+    return [as_turn(m) for m in reversed(path)]
 
 
 def _uuid(value: str | None) -> UUID | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,6 +13,7 @@ from application.chat.ports import (
     ModelRequest,
     ReasoningDelta,
     TextDelta,
+    Turn,
     Usage,
 )
 from infrastructure.chat.clients import PerLoop
@@ -61,7 +63,9 @@ class AnthropicModel:
             "stream": True,
             "max_tokens": request.max_tokens or self._max_tokens,
             "messages": [
-                {"role": t.role, "content": t.text} for t in request.turns if t.role != "system"
+                {"role": t.role, "content": _content(t)}
+                for t in request.turns
+                if t.role != "system"
             ],
         }
         if request.system:
@@ -96,3 +100,21 @@ def _delta(event: Any) -> Chunk | None:
     if event.delta.type == "thinking_delta":
         return ReasoningDelta(event.delta.thinking)
     return None
+
+
+def _content(turn: Turn) -> str | list[dict[str, Any]]:
+    """Text alone, or (a vision request) base64 `image` parts before the text part."""
+    if not turn.images or turn.role != "user":
+        return turn.text
+    parts: list[dict[str, Any]] = [
+        {
+            "type": "image",
+            "source": {
+                "type": "base64",
+                "media_type": image.type,
+                "data": base64.b64encode(image.data).decode(),
+            },
+        }
+        for image in turn.images
+    ]
+    return [*parts, {"type": "text", "text": turn.text}]

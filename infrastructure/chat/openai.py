@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
 
-from application.chat.ports import Chunk, ModelRequest, ReasoningDelta, TextDelta
+from application.chat.ports import Chunk, ModelRequest, ReasoningDelta, TextDelta, Turn
 from application.chat.ports import Usage as UsageChunk
 from infrastructure.chat.clients import PerLoop
 from infrastructure.chat.errors import SdkErrors, provider_error
@@ -67,11 +68,22 @@ class OpenAIModel:
             raise provider_error(error, _ERRORS) from None
 
 
+def _content(turn: Turn) -> str | list[dict[str, Any]]:
+    """Text alone, or (a vision request) a text part and one `image_url` part per image."""
+    if not turn.images or turn.role != "user":
+        return turn.text
+    parts: list[dict[str, Any]] = [{"type": "text", "text": turn.text}]
+    for image in turn.images:
+        url = f"data:{image.type};base64,{base64.b64encode(image.data).decode()}"
+        parts.append({"type": "image_url", "image_url": {"url": url}})
+    return parts
+
+
 def _arguments(request: ModelRequest) -> dict[str, Any]:
-    messages: list[dict[str, str]] = []
+    messages: list[dict[str, Any]] = []
     if request.system:
         messages.append({"role": "system", "content": request.system})
-    messages += [{"role": t.role, "content": t.text} for t in request.turns]
+    messages += [{"role": t.role, "content": _content(t)} for t in request.turns]
     arguments: dict[str, Any] = {
         "model": request.model,
         "messages": messages,

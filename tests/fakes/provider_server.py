@@ -7,7 +7,9 @@ The real SDKs are pointed at it. What it does is steered by markers in the last 
 `[[plain_error:404]]` answers that status with the bare `{"error": "<text>"}` body some
 OpenAI-compatible servers send, `[[key]]` ends the answer with the API key it was called
 with (`key=<bearer token>`), `[[params]]` with the request's parameter names
-(`params=a,b,…`). `GET /v1/models` lists `fake-a` and `fake-b`.
+(`params=a,b,…`). `GET /v1/models` lists `fake-a` and `fake-b`. A message whose content
+is a list of parts (vision) is answered from its text parts, and every request's body is
+kept in `RECEIVED` for tests to inspect.
 The answer is "Hello from <provider>: <prompt>"."""
 
 from __future__ import annotations
@@ -27,6 +29,16 @@ from litestar import Litestar, Request, get, post
 from litestar.response import Response, Stream
 
 MARKER = re.compile(r"\[\[(\w+)(?::([\w.]+))?\]\]")
+
+
+RECEIVED: list[dict[str, Any]] = []
+
+
+def _prompt(content: Any) -> str:
+    """The text of a message: a string, or the text parts of a list of parts."""
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") for p in content if p.get("type") == "text")
+    return str(content)
 
 
 def _behaviour(text: str) -> dict[str, str]:
@@ -80,7 +92,8 @@ def _failure(behaviour: dict[str, str], provider: str) -> Response[Any] | None:
 @post("/v1/chat/completions")
 async def openai_chat(request: Request[Any, Any, Any]) -> Any:
     payload = await request.json()
-    prompt = payload["messages"][-1]["content"]
+    RECEIVED.append(payload)
+    prompt = _prompt(payload["messages"][-1]["content"])
     behaviour = _behaviour(prompt)
     if (failure := _failure(behaviour, "openai")) is not None:
         return failure
@@ -147,7 +160,9 @@ async def _openai_stream(
 @post("/v1/messages")
 async def anthropic_messages(request: Request[Any, Any, Any]) -> Any:
     payload = await request.json()
-    prompt = payload["messages"][-1]["content"]
+    RECEIVED.append(payload)
+    content = payload["messages"][-1]["content"]
+    prompt = _prompt(content) if isinstance(content, list) else content
     behaviour = _behaviour(prompt if isinstance(prompt, str) else json.dumps(prompt))
     if (failure := _failure(behaviour, "anthropic")) is not None:
         return failure
