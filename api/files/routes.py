@@ -204,7 +204,7 @@ async def image(
         data = await anyio.to_thread.run_sync(files.data, row)
     except DomainError:
         return Response({"message": "File not found"}, status_code=404)
-    headers = {"Cache-Control": "private, max-age=3600"}
+    headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
     return Response(data, media_type=row["type"], headers=headers)
 
 

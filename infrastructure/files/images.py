@@ -20,20 +20,22 @@ class PillowImages:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Pil.DecompressionBombWarning)
-                picture = Pil.open(io.BytesIO(data))
-                if picture.width * picture.height > MAX_PIXELS:
+                opened = Pil.open(io.BytesIO(data))
+                if opened.width * opened.height > MAX_PIXELS:
                     raise ValueError("image too large")
-                picture.load()
+                opened.load()
         except (UnidentifiedImageError, OSError, Pil.DecompressionBombWarning,
                 Pil.DecompressionBombError, SyntaxError) as error:  # fmt: skip
             raise ValueError(f"not an image: {error}") from None
-        target = FORMATS.get((fmt or "").lower()) or (picture.format or "PNG")
+        picture: Pil.Image = opened
+        source_format = opened.format
+        target = FORMATS.get((fmt or "").lower()) or (source_format or "PNG")
         if target not in MIME:
             target = "PNG"
         if max_side and max(picture.size) > max_side:
             picture.thumbnail((max_side, max_side))
-        elif fmt is None and picture.format in MIME:
-            return Image(data, MIME[picture.format], picture.width, picture.height)
+        elif fmt is None and source_format in MIME:
+            return Image(data, MIME[source_format], picture.width, picture.height)
         if target == "JPEG" and picture.mode not in ("RGB", "L"):
             picture = picture.convert("RGB")
         out = io.BytesIO()
