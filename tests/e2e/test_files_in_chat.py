@@ -132,3 +132,39 @@ def test_more_files_than_the_limit_is_refused(embedded_api: Api) -> None:
         json={"text": "hi", "conversationId": None, "parentMessageId": ROOT, "files": refs},
     )
     assert answer.status_code == 400 and "Too many files" in answer.text
+
+
+def test_a_shared_link_serves_the_files_of_its_messages(api: Api) -> None:
+    me = api.user("share-files@example.com")
+    viewer = api.user("share-viewer@example.com")
+    image = _upload(api, me, "pic.png", png(), "image/png")
+    doc = _upload(api, me, "memo.txt", b"memo body text", "text/plain")
+    final = _turn(api, me, "echo", {"text": "look", "files": _refs(image, doc)})
+    cid = final["conversation"]["conversationId"]
+    created = api.client.post(f"/api/share/{cid}", headers=me, json={})
+    assert created.status_code == 200, created.text
+    share_id = created.json()["shareId"]
+    shown = api.client.get(f"/api/share/{share_id}", headers=viewer).json()
+    files = next(m["files"] for m in shown["messages"] if m.get("files"))
+    paths = {f["file_id"]: f["filepath"] for f in files}
+    assert paths[doc["file_id"]] == f"/api/share/{share_id}/files/{doc['file_id']}"
+
+    inline = api.client.get(paths[image["file_id"]], headers=viewer)
+    assert inline.status_code == 200 and inline.headers["content-type"] == "image/png"
+    assert inline.headers["content-disposition"].startswith("inline")
+    download = api.client.get(paths[doc["file_id"]] + "/download", headers=viewer)
+    assert download.content == b"memo body text"
+    assert download.headers["content-type"] == "application/octet-stream"
+    preview = api.client.get(paths[doc["file_id"]] + "/preview", headers=viewer).json()
+    assert preview["text"] == "memo body text"
+
+    other = _upload(api, me, "other.txt", b"not shared", "text/plain")
+    missing = api.client.get(f"/api/share/{share_id}/files/{other['file_id']}", headers=viewer)
+    assert missing.status_code == 404
+    assert missing.json() == {"message": "File not found in shared link"}
+    assert api.client.get(paths[doc["file_id"]]).status_code == 401
+
+    refs = [{"file_id": doc["file_id"], "filepath": doc["filepath"]}]
+    api.client.request("DELETE", "/api/files", headers=me, json={"files": refs})
+    gone = api.client.get(paths[doc["file_id"]], headers=viewer)
+    assert gone.status_code == 404 and gone.json() == {"message": "File no longer available"}
