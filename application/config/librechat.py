@@ -31,7 +31,7 @@ LIBRECHAT_KEYS = frozenset(
 # the sections Chronicle reads; the rest of LibreChat's are accepted and reported
 USED = frozenset(
     {"version", "cache", "interface", "endpoints", "balance", "registration", "modelSpecs"}
-    | {"fileConfig", "fileStrategy"}
+    | {"fileConfig", "fileStrategy", "speech"}
 )
 # the endpoints Chronicle serves from `endpoints:`; LibreChat's others are reported
 USED_ENDPOINTS = frozenset({"custom", "openAI", "anthropic"})
@@ -101,6 +101,11 @@ def _unused(sections: Mapping[str, Any]) -> list[str]:
             notices.append(f"{key}: not a LibreChat setting; ignored")
         elif key not in USED:
             notices.append(f"{key}: accepted; its feature is not served yet, so it has no effect")
+    speech = sections.get("speech")
+    if isinstance(speech, dict):  # speechTab is served; the server's own engines are not yet
+        for engine in ("tts", "stt"):
+            if engine in speech:
+                notices.append(f"speech.{engine}: accepted; server speech is not served yet")
     endpoints = sections.get("endpoints")
     if isinstance(endpoints, dict):
         for name in endpoints:
