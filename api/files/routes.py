@@ -21,7 +21,8 @@ from domain.shared.errors import DomainError, Invalid, NotFound
 
 AUTH = {"user_id": Provide(provide_user_id)}
 MAX_UPLOAD = 512 * 1024 * 1024 + 64 * 1024  # LibreChat's serverFileSizeLimit, plus the form
-NO_FILE = {"message": "No file provided"}
+NOT_FOUND = {"error": "Not Found", "message": "File not found"}
+DENIED = {"error": "Forbidden", "message": "Insufficient permissions to access this file"}
 
 
 def _files(request: Request[Any, Any, Any]) -> Files:
@@ -144,9 +145,10 @@ class FilesController(Controller):
     async def download(
         self, request: Request[Any, Any, Any], user_id: UUID, owner: str, file_id: str
     ) -> Response[Any]:
-        row, data = await self._read(request, user_id, owner, file_id)
-        if row is None:
-            return Response({"message": "File not found"}, status_code=404)
+        found = await self._read(request, user_id, owner, file_id)
+        if isinstance(found, Response):
+            return found
+        row, data = found
         metadata = {k: v for k, v in file_json(row).items() if k not in ("_id", "user")}
         headers = {
             "Content-Disposition": content_disposition(row["filename"]),
@@ -158,9 +160,10 @@ class FilesController(Controller):
     async def preview(
         self, request: Request[Any, Any, Any], user_id: UUID, file_id: str
     ) -> Response[Any]:
-        row, _ = await self._read(request, user_id, str(user_id), file_id, data=False)
-        if row is None:
-            return Response({"message": "File not found"}, status_code=404)
+        found = await self._read(request, user_id, None, file_id, data=False)
+        if isinstance(found, Response):
+            return found
+        row = found[0]
         payload: dict[str, Any] = {"file_id": row["file_id"], "status": "ready"}
         if row.get("text") is not None:
             payload["text"], payload["textFormat"] = row["text"], "text"
@@ -170,21 +173,26 @@ class FilesController(Controller):
         self,
         request: Request[Any, Any, Any],
         user_id: UUID,
-        owner: str,
+        owner: str | None,
         file_id: str,
         data: bool = True,
-    ) -> tuple[dict[str, Any] | None, bytes]:
-        """The file when the caller may read it (today: its owner); another user's file is
-        not found, as LibreChat's `fileAccess` answers when no access path grants it."""
-        owner_id, fid = _uuid(owner), _uuid(file_id)
-        if owner_id is None or fid is None or owner_id != user_id:
-            return None, b""
+    ) -> tuple[dict[str, Any], bytes] | Response[Any]:
+        """LibreChat's `fileAccess`: a file nobody has is 404 `File not found`; someone
+        else's is 403 (access through a shared conversation or agent is not granted yet)."""
+        fid = _uuid(file_id)
+        if fid is None:
+            return Response(NOT_FOUND, status_code=404)
         files = _files(request)
+        owners = await anyio.to_thread.run_sync(files.owners_of, fid)
+        if owner is not None:
+            owners = [o for o in owners if str(o) == owner]
+        if user_id not in owners:
+            return Response(DENIED if owners else NOT_FOUND, status_code=403 if owners else 404)
         try:
             row = await anyio.to_thread.run_sync(files.get, user_id, fid)
             blob = await anyio.to_thread.run_sync(files.data, row) if data else b""
         except NotFound:
-            return None, b""
+            return Response(NOT_FOUND, status_code=404)
         return row, blob
 
 

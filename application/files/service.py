@@ -135,6 +135,9 @@ class Files:
     def own(self, user_id: UUID) -> list[dict[str, Any]]:
         return self._index.own(user_id)
 
+    def owners_of(self, file_id: UUID) -> list[UUID]:
+        return self._index.owners_of([file_id]).get(file_id, [])
+
     def get(self, user_id: UUID, file_id: UUID) -> dict[str, Any]:
         row = self._index.get(user_id, file_id)
         if row is None:

@@ -221,8 +221,13 @@ def test_another_user_cannot_read_list_or_delete(files_api: Api) -> None:
     doc = upload(api, owner, "a.txt", b"private words", "text/plain").json()
     user, fid = made["user"], made["file_id"]
     assert api.client.get("/api/files", headers=other).json() == []
-    assert api.client.get(f"/api/files/download/{user}/{fid}", headers=other).status_code == 404
-    assert api.client.get(f"/api/files/{doc['file_id']}/preview", headers=other).status_code == 404
+    denied = {"error": "Forbidden", "message": "Insufficient permissions to access this file"}
+    got = api.client.get(f"/api/files/download/{user}/{fid}", headers=other)
+    assert (got.status_code, got.json()) == (403, denied)
+    got = api.client.get(f"/api/files/{doc['file_id']}/preview", headers=other)
+    assert (got.status_code, got.json()) == (403, denied)
+    nobody = api.client.get(f"/api/files/{uuid.uuid4()}/preview", headers=other)
+    assert nobody.status_code == 404 and nobody.json()["message"] == "File not found"
     assert api.client.get(made["filepath"], headers=other).status_code == 404
     files = [{"file_id": fid, "filepath": made["filepath"]}]
     refused = api.client.request("DELETE", "/api/files", headers=other, json={"files": files})
