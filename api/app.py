@@ -29,6 +29,7 @@ from api.errors import HANDLERS
 from api.files.routes import ROUTES as FILES
 from api.identity import auth, role_permissions
 from api.identity.settings import UserSettingsController
+from api.memories import MemoriesController
 from api.permissions import audit as access_audit
 from api.permissions.routes import PermissionsController
 from api.sharing.routes import ShareController
@@ -92,6 +93,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             ProjectsController,
             UserSettingsController,
             ChatController,
+            MemoriesController,
             ShareController,
             PermissionsController,
             *access_audit.ROUTES,

@@ -124,6 +124,8 @@ def served_interface(settings: Settings, routes: frozenset[str]) -> dict[str, An
     for key, route in UNSERVED_UI.items():
         if route not in routes:
             built[key] = False
+    if settings.memory.disabled:  # LibreChat: a `memory:` block that disables them
+        built["memories"] = False
     terms = built.get("termsOfService")
     if isinstance(terms, dict) and terms.get("modalAcceptance") and TERMS not in routes:
         built["termsOfService"] = {**terms, "modalAcceptance": False}  # the modal would 404

@@ -32,6 +32,7 @@ from application.conversations.copies import Copies
 from application.conversations.messages import Messages
 from application.conversations.presets import Presets
 from application.conversations.projects import Projects
+from application.conversations.retention import Retention
 from application.conversations.tags import Tags
 from application.files.attachments import ChatAttachments
 from application.files.config import load_file_limits
@@ -45,6 +46,7 @@ from application.identity.revocation import Revocations, RevokedSubjects
 from application.identity.roles import Roles
 from application.identity.service import IdentityPolicy, IdentityService
 from application.keys.service import UserKeys
+from application.memories.service import Memories
 from application.permissions.audit import AccessAudit
 from application.permissions.capabilities import Capabilities
 from application.permissions.groups import Groups
@@ -57,6 +59,8 @@ from application.sharing.ports import LinkAccess, ViewCounts
 from application.sharing.service import SharedLinks
 from domain.billing.prices import load_price_table
 from domain.conversations.conversation import Conversation
+from domain.identity.roles import permissions
+from domain.memories.rules import Limits
 from domain.shared.aggregate import Aggregate
 from domain.shared.errors import DomainError
 from infrastructure import wiring
@@ -83,6 +87,7 @@ from projections.registry import all_projections
 from projections.sharing.index import ProjectedLinkIndex
 from projections.sharing.view_counts import SqlViewCounts
 from workers.chat import register_titles
+from workers.conversations import RetentionSweeper
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
 
 log = logging.getLogger("chronicle.config")
@@ -119,8 +124,10 @@ class Container:
     projects: Projects
     bulk: Bulk
     copies: Copies
+    retention: Retention  # removes temporary chats past their retention
     chat: ChatService
     billing: Billing
+    memories: Memories
     keys: UserKeys  # user-provided provider keys (`/api/keys`)
     shared_links: SharedLinks
     links: ProjectedLinkIndex  # the shared links a viewer opens by shareId
@@ -141,7 +148,7 @@ class Container:
     files: Files  # uploads, their bytes in the storage strategy, their metadata
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
-    _running: list[dramatiq.Worker | Sweeper] = field(default_factory=list)
+    _running: list[dramatiq.Worker | Sweeper | RetentionSweeper] = field(default_factory=list)
 
     def start_workers(self, threads: int | None = None, idle_wake_ms: int = 100) -> None:
         """The Dramatiq consumers and the sweep, then a poke for every projection: in-process
@@ -154,7 +161,9 @@ class Container:
         worker.start()
         sweeper = Sweeper(self.poker, self.settings.projection_sweep_s)
         sweeper.start()
-        self._running += [worker, sweeper]
+        retention = RetentionSweeper(self.retention, self.settings.retention_sweep_s)
+        retention.start()
+        self._running += [worker, sweeper, retention]
         self.poker.poke_all()
 
     def stop_workers(self, timeout_ms: int = 10_000) -> None:
@@ -228,18 +237,23 @@ def bootstrap(
     conversations = Conversations(
         stores["conversations"],
         ProjectedConversationIndex(read_side.reads, read_side.consistency),
+        settings.temporary_chat_retention,
     )
     messages = Messages(conversations)
     keys = UserKeys(
         stores["identity"], ProjectedKeyExpiries(read_side.reads, read_side.consistency)
     )
     directory = ProjectedDirectory(read_side.reads, read_side.consistency)
-    running: list[dramatiq.Worker | Sweeper] = []  # the container's in-process workers
+    roles = Roles(stores["identity"], directory)
+    memories = _memories(settings, stores["memories"], _memory_use(roles, identity.service))
+    running: list[dramatiq.Worker | Sweeper | RetentionSweeper] = []  # in-process workers
     sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
     links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
     link_access = AclAccess(sharing.permissions)
     files = _files(settings, stores["files"], read_side, keystore)
-    chat = _chat(settings, conversations, messages, shared.broker, keys, stores["billing"], files)
+    chat = _chat(
+        settings, conversations, messages, shared.broker, keys, stores["billing"], memories, files
+    )
     container = Container(
         settings=settings,
         stores=stores,
@@ -259,8 +273,10 @@ def bootstrap(
         projects=Projects(conversations),
         bulk=Bulk(conversations),
         copies=Copies(conversations),
+        retention=Retention(conversations),
         chat=chat,
         billing=Billing(stores["billing"], settings.balance),
+        memories=memories,
         keys=keys,
         shared_links=SharedLinks(stores["sharing"], conversations, links, link_access),
         links=links,
@@ -274,7 +290,7 @@ def bootstrap(
         broker=shared.broker,
         poker=read_side.poker,
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
-        roles=Roles(stores["identity"], directory),
+        roles=roles,
         directory=directory,
         audit_log=AuditLog(StoreTrail(stores), directory.names),
         admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
@@ -446,6 +462,30 @@ def _identity(
     return Identity(service, tokens, revocations)
 
 
+def _memories(settings: Settings, store: EventStore, may_use: Callable[[UUID], bool]) -> Memories:
+    from infrastructure.tokenizer.bpe import O200kCounter  # LibreChat counts memories so
+
+    config = settings.memory
+    limits = Limits(config.char_limit, config.token_limit)
+    return Memories(store, limits, O200kCounter(), config.disabled, may_use)
+
+
+def _memory_use(roles: Roles, identity: IdentityService) -> Callable[[UUID], bool]:
+    """Whether the user's role grants MEMORIES USE (LibreChat's check before memories join a
+    turn), with the flags admins set on the role."""
+
+    def may_use(user_id: UUID) -> bool:
+        try:
+            role = identity.profile(user_id).role
+        except DomainError:
+            return False
+        state = roles.get(role)
+        stored = state.permissions if state is not None else None
+        return permissions(role, {"MEMORIES"}, stored)["MEMORIES"]["USE"]
+
+    return may_use
+
+
 @dataclass(frozen=True)
 class Sharing:
     permissions: Permissions
@@ -487,6 +527,7 @@ def _chat(
     broker: dramatiq.Broker,
     keys: UserKeys,
     billing_store: EventStore,
+    memories: Memories,
     files: Files,
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
@@ -511,6 +552,7 @@ def _chat(
         titler=titler,
         bind=keys.bind,
         billing=billing,
+        memory=memories.context,
         attachments=ChatAttachments(files),
     )
 

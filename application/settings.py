@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,6 +25,7 @@ from application.config.librechat import (
 )
 from application.files.config import FileConfigError, load_file_limits
 from application.limit_settings import LIMIT_ENV_NAMES, LimitSettings, check_limits
+from application.memories.config import MemoryConfig, MemoryConfigError, memory_config
 from application.sharing.config import SharingSettings
 
 Mode = Literal["embedded", "distributed"]
@@ -91,12 +93,35 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     endpoints: tuple[EndpointConfig, ...] = (ECHO,)
     # LibreChat's `balance:` block: chronicle.yaml's top-level `balance:` and CHRONICLE_BALANCE_*
     balance: BalanceSettings = BalanceSettings()
+    # LibreChat's temporaryChatRetention (hours; TEMP_CHAT_RETENTION_HOURS), clamped as it does
+    temporary_chat_retention_h: float = 720.0
+    retention_sweep_s: float = 60.0  # how often expired temporary chats are removed
+    # LibreChat's `memory:` block: off (`disabled`) or the limits of a user's memories
+    memory_disabled: bool = False
+    memory_token_limit: int | None = None
+    memory_char_limit: int = 10_000
     # the rest of librechat.yaml (interface, modelSpecs, registration, …) and what it reported
     librechat: LibreChatConfig = LibreChatConfig()
 
     @property
     def mode(self) -> Mode:
         return "distributed" if self.database_url.startswith("postgres") else "embedded"
+
+    @property
+    def temporary_chat_retention(self) -> timedelta:
+        """librechat.yaml's `interface.temporaryChatRetention` over TEMP_CHAT_RETENTION_HOURS,
+        as LibreChat; its clamp: below 1 hour is 1 hour, above 8760 (a year) is 8760."""
+        configured = self.librechat.interface.get("temporaryChatRetention")
+        hours = float(configured if configured is not None else self.temporary_chat_retention_h)
+        return timedelta(hours=min(max(hours, 1.0), 8760.0))
+
+    @property
+    def memory(self) -> MemoryConfig:
+        """LibreChat's `memory:` block over the CHRONICLE_MEMORY_* settings (checked at load)."""
+        defaults = MemoryConfig(
+            self.memory_disabled, self.memory_char_limit, self.memory_token_limit
+        )
+        return memory_config(self.librechat.section("memory"), defaults)
 
     @property
     def sharing(self) -> SharingSettings:
@@ -159,6 +184,11 @@ ENV_NAMES: dict[str, str] = {
     "CHRONICLE_TITLE_WAIT": "title_wait_s",
     **LIMIT_ENV_NAMES,
     "CHRONICLE_REFRESH_REUSE_GRACE": "refresh_reuse_grace_s",
+    "TEMP_CHAT_RETENTION_HOURS": "temporary_chat_retention_h",
+    "CHRONICLE_RETENTION_SWEEP": "retention_sweep_s",
+    "CHRONICLE_MEMORY_DISABLED": "memory_disabled",
+    "CHRONICLE_MEMORY_TOKEN_LIMIT": "memory_token_limit",
+    "CHRONICLE_MEMORY_CHAR_LIMIT": "memory_char_limit",
 }
 
 _FIELD_TO_ENV = {field: env for env, field in ENV_NAMES.items()}
@@ -216,9 +246,14 @@ def load_settings(
         raise SettingsError(f"{error} in {origin('fileConfig')}") from None
     notices = (*read.notices, *_unresolved(endpoints))
     librechat_config = dataclasses.replace(read, notices=notices)
-    return msgspec.structs.replace(
+    loaded = msgspec.structs.replace(
         settings, endpoints=endpoints, balance=balance, librechat=librechat_config
     )
+    try:
+        loaded.memory  # noqa: B018 (the `memory:` block, checked once, here)
+    except MemoryConfigError as error:
+        raise SettingsError(f"{error} in {origin('memory')}") from None
+    return loaded
 
 
 def _unresolved(endpoints: tuple[EndpointConfig, ...]) -> list[str]:
@@ -328,5 +363,11 @@ def _check(s: Settings) -> None:
         raise SettingsError("CHRONICLE_AGGREGATE_CACHE: must be 0 (off) or more")
     if s.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError("CHRONICLE_LOG_LEVEL: one of DEBUG, INFO, WARNING, ERROR")
+    if s.retention_sweep_s <= 0:
+        raise SettingsError("CHRONICLE_RETENTION_SWEEP: must be more than 0 seconds")
+    if s.memory_token_limit is not None and s.memory_token_limit < 1:
+        raise SettingsError("CHRONICLE_MEMORY_TOKEN_LIMIT: must be 1 or more")
+    if s.memory_char_limit < 1:
+        raise SettingsError("CHRONICLE_MEMORY_CHAR_LIMIT: must be 1 or more")
     if problem := check_limits(s):
         raise SettingsError(problem)

@@ -13,6 +13,7 @@ from projections.files.files import FilesProjection
 from projections.identity.role_directory import RoleDirectoryProjection
 from projections.identity.user_directory import UserDirectoryProjection
 from projections.keys.user_keys import UserKeyProjection
+from projections.memories.memories import MemoryProjection
 from projections.permissions.effective import PermissionsProjection
 from projections.sharing.shared_links import SharedLinksProjection
 
@@ -26,6 +27,7 @@ def all_projections() -> list[Projection]:
         PresetsProjection(),
         ProjectsProjection(),
         BalanceProjection(),
+        MemoryProjection(),
         UserKeyProjection(),
         SharedLinksProjection(),
         TransactionsProjection(),

@@ -122,8 +122,8 @@ def start_command(body: bytes, endpoint: str | None) -> StartChat:
         edited_text=edited_text,
         settings=settings_of(data),
         is_temporary=data.isTemporary is True,
+        files=data.files,
         project_id=data.chatProjectId or None,
-        files=[f.file_id for f in data.files or ()],
     )
 
 

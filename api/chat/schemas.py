@@ -14,6 +14,7 @@ Id = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=128)]
 RequestId = Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=1, max_length=128)]
 Label = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=1024)]
 MaxTokens = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+Count = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
 # LibreChat's abort route refuses a target that is not a string of 1 to 512 characters.
 Target = Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=1, max_length=512)]
 
@@ -31,13 +32,6 @@ class EditedContent(msgspec.Struct, kw_only=True):
         return self.text if self.type == "text" else self.think
 
 
-class ChatFile(msgspec.Struct, kw_only=True):
-    """A file sent with the message, as the client lists it (only its id is used: the rest
-    is read from the sender's own upload)."""
-
-    file_id: Id
-
-
 class ChatBody(msgspec.Struct, kw_only=True):
     text: Text = ""
     conversationId: Id | None = None
@@ -52,8 +46,8 @@ class ChatBody(msgspec.Struct, kw_only=True):
     isContinued: bool | None = None
     editedContent: EditedContent | None = None
     isTemporary: bool | None = None
+    files: list[dict[str, Any]] | None = None  # kept on the user message, as LibreChat does
     chatProjectId: Id | None = None  # a new chat started inside this project
-    files: Annotated[list[ChatFile], msgspec.Meta(max_length=1000)] | None = None
     # The preset fields a conversation keeps (UNSET: not sent, so not changed).
     promptPrefix: Text | UnsetType | None = UNSET
     temperature: float | UnsetType | None = UNSET
@@ -63,6 +57,23 @@ class ChatBody(msgspec.Struct, kw_only=True):
     agent_id: Id | UnsetType | None = UNSET
     spec: Label | UnsetType | None = UNSET
     iconURL: Label | UnsetType | None = UNSET
+    # LibreChat's other conversation fields (packages/data-schemas/src/schema/defaults.ts)
+    endpointType: Endpoint | UnsetType | None = UNSET
+    chatGptLabel: Label | UnsetType | None = UNSET
+    topP: float | UnsetType | None = UNSET
+    topK: float | UnsetType | None = UNSET
+    maxOutputTokens: Count | UnsetType | None = UNSET
+    maxContextTokens: Count | UnsetType | None = UNSET
+    presence_penalty: float | UnsetType | None = UNSET
+    frequency_penalty: float | UnsetType | None = UNSET
+    resendFiles: bool | UnsetType | None = UNSET
+    imageDetail: Label | UnsetType | None = UNSET
+    thinking: bool | UnsetType | None = UNSET
+    thinkingBudget: Count | UnsetType | None = UNSET
+    reasoning_effort: Label | UnsetType | None = UNSET
+    stop: list[Label] | UnsetType | None = UNSET
+    greeting: Text | UnsetType | None = UNSET
+    instructions: Text | UnsetType | None = UNSET
 
 
 class AbortBody(msgspec.Struct, kw_only=True):
@@ -84,6 +95,22 @@ SETTINGS_KEYS = (
     "agent_id",
     "spec",
     "iconURL",
+    "endpointType",
+    "chatGptLabel",
+    "topP",
+    "topK",
+    "maxOutputTokens",
+    "maxContextTokens",
+    "presence_penalty",
+    "frequency_penalty",
+    "resendFiles",
+    "imageDetail",
+    "thinking",
+    "thinkingBudget",
+    "reasoning_effort",
+    "stop",
+    "greeting",
+    "instructions",
 )
 
 

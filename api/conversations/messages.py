@@ -12,10 +12,15 @@ from litestar.params import JSONBody
 
 from api.conversations.convos import parse_id
 from api.conversations.presenters import message_json, message_row_json
-from api.conversations.schemas import FeedbackBody, MessageBody, MessageEdit
+from api.conversations.schemas import (
+    ArtifactEdit,
+    BranchBody,
+    FeedbackBody,
+    MessageBody,
+    MessageEdit,
+)
 from api.deps import container_of, provide_user_id
 from api.strict import decode
-from api.unserved import not_yet
 from domain.shared.errors import Invalid, NotFound
 from projections.conversations import queries
 from projections.conversations.queries import as_utc
@@ -39,6 +44,8 @@ class MessagesController(Controller):
             if not params.get("conversationId"):
                 return {"messages": [], "nextCursor": None}
             cid = _own(conn, user_id, params["conversationId"])
+            if params.get("messageId"):
+                return _one(conn, cid, params["messageId"])
             return _page(conn, cid, params)
 
     @get("/{conversation_id:str}", sync_to_thread=True)
@@ -61,10 +68,40 @@ class MessagesController(Controller):
         message = convo.messages.get(parse_id(message_id, "Message"))
         return [message_json(message, convo.id)] if message else []
 
-    # Fixed paths of LibreChat's that `/{conversation_id}` would otherwise take for an id.
-    @post(["/branch", "/artifact/{message_id:str}"], status_code=404)
-    async def unserved(self, request: Request[Any, Any, Any], user_id: UUID) -> Response[Any]:
-        return not_yet(request)
+    # Fixed paths of LibreChat's, declared before `/{conversation_id}` would take them for ids.
+    @post("/branch", status_code=201, sync_to_thread=True)
+    def branch(self, request: Request[Any, Any, Any], user_id: UUID, body: bytes) -> Any:
+        try:
+            data = decode(body, BranchBody)
+        except Invalid:
+            return Response({"error": "messageId and agentId are required"}, status_code=400)
+        source = _uuid(data.messageId)
+        if source is None:
+            return Response({"error": "Source message not found"}, status_code=404)
+        placed = container_of(request).messages.branch(user_id, source, data.agentId).value
+        return message_json(placed.message, placed.conversation_id)
+
+    @post("/artifact/{message_id:str}", status_code=200, sync_to_thread=True)
+    def artifact(
+        self, request: Request[Any, Any, Any], user_id: UUID, message_id: str, body: bytes
+    ) -> Any:
+        try:
+            data = decode(body, ArtifactEdit)
+        except Invalid:
+            return Response({"error": "Invalid request parameters"}, status_code=400)
+        target = _uuid(message_id)
+        if target is None:
+            return Response({"error": "Message not found"}, status_code=404)
+        placed = (
+            container_of(request)
+            .messages.edit_artifact(user_id, target, data.index, data.original, data.updated)
+            .value
+        )
+        return {
+            "conversationId": str(placed.conversation_id),
+            "content": placed.message.content,
+            "text": placed.message.text,
+        }
 
     @post("/{conversation_id:str}", status_code=201, sync_to_thread=True)
     def post_message(
@@ -90,6 +127,7 @@ class MessagesController(Controller):
             token_count=data.tokenCount,
             unfinished=data.unfinished,
             error=data.error,
+            extra=data.extra(),
         )
         return message_json(done.value, cid)
 
@@ -155,6 +193,20 @@ def _own(conn: Any, user_id: UUID, conversation_id: str) -> UUID:
     if queries.owner_of(conn, cid) != str(user_id):
         raise NotFound("Conversation not found")
     return cid
+
+
+def _one(conn: Any, cid: UUID, message_id: str) -> dict[str, Any]:
+    """LibreChat's `conversationId` + `messageId` filter: that one message, or none."""
+    mid = _uuid(message_id)
+    row = queries.one_message(conn, cid, mid) if mid else None
+    return {"messages": [message_row_json(row)] if row else [], "nextCursor": None}
+
+
+def _uuid(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
 
 
 def _page(conn: Any, cid: UUID, params: Any) -> dict[str, Any]:

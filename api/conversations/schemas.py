@@ -15,6 +15,9 @@ Sender = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=MAX_SENDER)]
 Model = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=MAX_MODEL)]
 Endpoint = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=MAX_ENDPOINT)]
 TokenCount = Annotated[int, msgspec.Meta(ge=0, le=MAX_TOKEN_COUNT)]
+Label = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=1024)]
+RequiredId = Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=1, max_length=128)]
+Index = Annotated[int, msgspec.Meta(ge=0, le=MAX_TOKEN_COUNT)]
 
 
 class ConvoArg(msgspec.Struct, kw_only=True):
@@ -75,6 +78,29 @@ class MessageBody(msgspec.Struct, kw_only=True):
     tokenCount: TokenCount | None = None
     unfinished: bool = False
     error: bool = False
+    # kept on the message as LibreChat's client sends them (its `extra`)
+    files: list[dict[str, Any]] | None = None
+    attachments: list[dict[str, Any]] | None = None
+    iconURL: Label | None = None
+
+    def extra(self) -> dict[str, Any]:
+        kept = (("files", self.files), ("attachments", self.attachments), ("iconURL", self.iconURL))
+        return {k: v for k, v in kept if v is not None}
+
+
+class BranchBody(msgspec.Struct, kw_only=True):
+    """LibreChat answers 400 `messageId and agentId are required` when either is missing."""
+
+    messageId: RequiredId
+    agentId: RequiredId
+
+
+class ArtifactEdit(msgspec.Struct, kw_only=True):
+    """LibreChat answers 400 `Invalid request parameters` unless all three are given."""
+
+    index: Index
+    original: Text
+    updated: Text
 
 
 class MessageEdit(msgspec.Struct, kw_only=True):

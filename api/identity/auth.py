@@ -165,7 +165,9 @@ def _cleared_cookies() -> list[Cookie]:
 @get("/api/user", sync_to_thread=True, dependencies={"user_id": Provide(provide_user_id)})
 def current_user(request: Request[Any, Any, Any], user_id: UUID) -> Response[Any]:
     try:
-        return Response(user_json(container_of(request).identity.profile(user_id)))
+        container = container_of(request)
+        profile = container.identity.profile(user_id)
+        return Response(user_json(profile, memories=container.memories.enabled(user_id)))
     except NotFound:
         return Response({"message": "Unauthorized"}, status_code=401)
 

@@ -8,11 +8,12 @@ from api.conversations.presenters import iso
 from application.identity.service import UserProfile
 
 
-def user_json(user: UserProfile) -> dict[str, Any]:
+def user_json(user: UserProfile, memories: bool = True) -> dict[str, Any]:
+    """`memories`: the user's `personalization.memories` (whether memories reach a model)."""
     settings = user.settings
     accepted_at = settings.terms_accepted_at if settings else None
     preferences = settings.preferences if settings else {}
-    personalization: dict[str, Any] = {"memories": True, **preferences}
+    personalization: dict[str, Any] = {**preferences, "memories": memories}
     return {
         "_id": str(user.id),
         "id": str(user.id),

@@ -8,7 +8,7 @@ from __future__ import annotations
 SERVED_BY: dict[str, str | None] = {
     "PROMPTS": None,
     "BOOKMARKS": "GET /api/tags",
-    "MEMORIES": None,
+    "MEMORIES": "GET /api/memories",
     "AGENTS": None,
     "MULTI_CONVO": None,
     "TEMPORARY_CHAT": "POST /api/agents/chat",

@@ -4,7 +4,7 @@ generation itself runs in generation.py; its frames' wire format is the `Frames`
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from uuid import UUID
 
@@ -42,12 +42,14 @@ class ChatService:
         titler: Titles | None = None,
         bind: KeyBinding | None = None,
         billing: TurnBilling | None = None,
+        memory: Callable[[UUID], str] | None = None,
         attachments: Attachments | None = None,
     ) -> None:
         """`titles` queues model-made titles (a worker actor's `send`, made by `titler`);
         without it they are made by a task of this process, after the `final` frame either
         way. `bind` puts a `user_provided` endpoint on the user's own key; `billing` charges
-        the turns (off without it)."""
+        the turns (off without it). `memory`: the user's memory context for the system prompt
+        (none without it)."""
         self.conversations = conversations
         self.catalog = catalog
         self.bus = bus
@@ -57,7 +59,7 @@ class ChatService:
         )
         self._tasks = self.generations.tasks  # the generations running in this process
         self.turns = Turns(
-            conversations, messages, catalog, self.generations, node, bind, attachments
+            conversations, messages, catalog, self.generations, node, bind, memory, attachments
         )
         self.watch = GenerationStatus(self.generations)
         self.sweeper = Sweep(conversations, catalog, self.generations, node)

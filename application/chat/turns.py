@@ -47,8 +47,9 @@ class StartChat:
     edited_text: str | None = None  # editedContent: the user's edit of the answer continued
     settings: dict[str, Any] = field(default_factory=dict)
     is_temporary: bool = False  # LibreChat's isTemporary: a new conversation is never listed
+    # the files sent with the text: the sender's own uploads are kept as recorded, others as sent
+    files: list[dict[str, Any]] | None = None
     project_id: str | None = None  # chatProjectId: the chat project a new conversation joins
-    files: list[str] = field(default_factory=list)  # the ids of the files sent with the text
 
 
 class Turns:
@@ -60,6 +61,7 @@ class Turns:
         generations: Generations,
         node: str,
         bind: KeyBinding | None = None,
+        memory: Callable[[UUID], str] | None = None,
         attachments: Attachments | None = None,
     ) -> None:
         self.conversations = conversations
@@ -71,6 +73,7 @@ class Turns:
         self.frames = generations.frames
         self.node = node
         self.bind = bind
+        self.memory = memory or (lambda _user: "")
 
     async def start(self, user_id: UUID, command: StartChat) -> dict[str, Any]:
         """Answer at once; the generation runs on as a task of this process."""
@@ -129,6 +132,11 @@ class Turns:
                 Projects(self.conversations).place(user_id, conversation_id, command.project_id)
         conversation = self.conversations.get(user_id, conversation_id)
         user_message, parent_id, prefix = self._turn(user_id, conversation, command)
+        if not new and (command.settings or command.endpoint or command.model):
+            # after the turn is accepted: a refused turn changes nothing
+            self.conversations.change_settings(
+                user_id, conversation_id, endpoint.name, model, dict(command.settings)
+            )
         response_id = str(_uuid(command.response_message_id) or uuid.uuid4())
         created_at = int(time.time() * 1000)
         job = Job(
@@ -151,11 +159,12 @@ class Turns:
             if prefix or command.is_continued
             else response_id,
         )
-        messages = self.conversations.get(user_id, conversation_id).messages
-        history = _history(messages, parent_id, self._as_turn(user_id))
+        current = self.conversations.get(user_id, conversation_id)
+        history = _history(current.messages, parent_id, self._as_turn(user_id))
         if self.bind is not None:  # a `user_provided` endpoint runs on the user's own key
             endpoint = self.bind(user_id, endpoint)
-        return Plan(job, endpoint, model, _request(model, history, command.settings), parent_id)
+        request = _request(model, history, current.settings, self.memory(user_id))
+        return Plan(job, endpoint, model, request, parent_id)
 
     def _conversation_id(self, user_id: UUID, command: StartChat) -> tuple[UUID, bool]:
         given = command.conversation_id
@@ -203,7 +212,7 @@ class Turns:
 
     def _files(self, user_id: UUID, command: StartChat) -> list[dict[str, Any]]:
         if not command.files or self.attachments is None:
-            return []
+            return list(command.files or [])
         return self.attachments.resolve(user_id, command.files, command.endpoint)
 
     def _as_turn(self, user_id: UUID) -> Callable[[Message], Turn]:
@@ -218,11 +227,16 @@ class Turns:
         return turn
 
 
-def _request(model: str, history: list[Turn], settings: dict[str, Any]) -> ModelRequest:
+def _request(
+    model: str, history: list[Turn], settings: dict[str, Any], memory: str = ""
+) -> ModelRequest:
+    """The system prompt is the conversation's instructions, then the user's memories (as
+    LibreChat appends its memory context to the instructions)."""
+    system = "\n\n".join(p for p in (str(settings.get("promptPrefix") or ""), memory) if p)
     return ModelRequest(
         model=model,
         turns=history,
-        system=str(settings.get("promptPrefix") or ""),
+        system=system,
         temperature=_float(settings.get("temperature")),
         max_tokens=_int(settings.get("max_tokens")),
     )

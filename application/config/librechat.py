@@ -31,7 +31,7 @@ LIBRECHAT_KEYS = frozenset(
 # the sections Chronicle reads; the rest of LibreChat's are accepted and reported
 USED = frozenset(
     {"version", "cache", "interface", "endpoints", "balance", "registration", "modelSpecs"}
-    | {"fileConfig", "fileStrategy", "speech"}
+    | {"memory", "fileConfig", "fileStrategy", "speech"}
 )
 # the endpoints Chronicle serves from `endpoints:`; LibreChat's others are reported
 USED_ENDPOINTS = frozenset({"custom", "openAI", "anthropic"})

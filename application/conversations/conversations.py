@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
 from application.conversations.ports import ConversationIndex
 from application.shared.store import EventStore, Position, retry_on_conflict
 from domain.conversations.conversation import Conversation
+from domain.conversations.rules import TEMPORARY_CHAT_RETENTION
 from domain.shared.errors import NotFound
 
 T = TypeVar("T")
@@ -26,9 +28,15 @@ class Done:
 
 
 class Conversations:
-    def __init__(self, store: EventStore, index: ConversationIndex) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        index: ConversationIndex,
+        temporary_retention: timedelta = TEMPORARY_CHAT_RETENTION,
+    ) -> None:
         self.store = store
         self.index = index
+        self.temporary_retention = temporary_retention  # LibreChat's temporaryChatRetention
 
     def get(self, user_id: UUID, conversation_id: UUID) -> Conversation:
         """The caller's own conversation, else NotFound (others' chats don't exist for them)."""
@@ -41,6 +49,7 @@ class Conversations:
         return conversation
 
     def start(self, user_id: UUID, conversation_id: UUID, **fields: Any) -> Done:
+        fields.setdefault("retention", self.temporary_retention)
         conversation = Conversation.start(conversation_id, user_id, **fields)
         return Done(conversation, self.store.commit(conversation, actor=user_id))
 
@@ -49,6 +58,21 @@ class Conversations:
     ) -> Done:
         """`generated`: the title was made for the user (title worker), not typed by them."""
         return self.change(user_id, conversation_id, lambda c: c.retitle(title, generated))
+
+    def change_settings(
+        self,
+        user_id: UUID,
+        conversation_id: UUID,
+        endpoint: str | None,
+        model: str | None,
+        settings: dict[str, Any],
+    ) -> Done:
+        """A turn's endpoint, model and model settings (temperature, endpointType, …) kept on
+        the conversation, as LibreChat saves them with every turn; unchanged ones record
+        nothing."""
+        return self.change(
+            user_id, conversation_id, lambda c: c.change_settings(endpoint, model, settings)
+        )
 
     def archive(self, user_id: UUID, conversation_id: UUID, archived: bool) -> Done:
         return self.change(user_id, conversation_id, lambda c: c.archive(archived))

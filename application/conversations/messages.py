@@ -1,15 +1,27 @@
 """Messages in a conversation: post, edit (the whole text or one content part), feedback,
-delete. Each is one change of the conversation aggregate (application/conversations/
-conversations.py), so the rules on the tree of messages live in the domain."""
+delete, branch one agent's parts out of a parallel answer, edit an artifact. Each is one
+change of the conversation aggregate (application/conversations/conversations.py), so the
+rules on the tree of messages live in the domain."""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from application.conversations.conversations import Conversations, Done
+from domain.conversations import branching
 from domain.conversations.conversation import Conversation, Message
-from domain.shared.errors import Invalid
+from domain.shared.errors import Invalid, NotFound
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A message changed by a route that named it without its conversation."""
+
+    conversation_id: UUID
+    message: Message
 
 
 class Messages:
@@ -66,6 +78,35 @@ class Messages:
         return self.conversations.change(
             user_id, conversation_id, lambda c: c.give_feedback(message_id, feedback)
         )
+
+    def branch(self, user_id: UUID, message_id: UUID, agent_id: str) -> Done:
+        """A new answer beside a parallel one, with only `agent_id`'s parts (LibreChat names
+        the source message by id alone: the caller's conversation holding it is looked up)."""
+        conversation_id = self._holding(user_id, message_id, "Source message not found")
+        new_id = uuid.uuid4()
+        return self.conversations.change(
+            user_id,
+            conversation_id,
+            lambda c: Placed(c.id, branching.branch(c, message_id, agent_id, new_id)),
+        )
+
+    def edit_artifact(
+        self, user_id: UUID, message_id: UUID, index: int, original: str, updated: str
+    ) -> Done:
+        conversation_id = self._holding(user_id, message_id, "Message not found")
+        return self.conversations.change(
+            user_id,
+            conversation_id,
+            lambda c: Placed(
+                c.id, branching.edit_artifact(c, message_id, index, original, updated)
+            ),
+        )
+
+    def _holding(self, user_id: UUID, message_id: UUID, missing: str) -> UUID:
+        found = self.conversations.index.conversation_of_message(user_id, message_id)
+        if found is None:
+            raise NotFound(missing)
+        return found
 
     def delete_message(self, user_id: UUID, conversation_id: UUID, message_id: UUID) -> Done:
         return self.conversations.change(

@@ -25,3 +25,13 @@ class ConversationIndex(Protocol):
         """(user id, conversation id) of conversations last changed in [since, until] whose
         newest message is the user's (candidates: the aggregate decides)."""
         ...
+
+    def conversation_of_message(self, user_id: UUID, message_id: UUID) -> UUID | None:
+        """The caller's conversation holding a message with this id (after the caller's own
+        writes), or None."""
+        ...
+
+    def expired_temporary(self, until: datetime) -> list[tuple[UUID, UUID]]:
+        """(user id, conversation id) of temporary chats whose retention ended by `until`,
+        a bounded batch (the caller repeats until it is empty)."""
+        ...

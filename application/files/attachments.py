@@ -20,27 +20,30 @@ class ChatAttachments:
     def __init__(self, files: Files) -> None:
         self._files = files
 
-    def resolve(self, user_id: UUID, refs: list[str], endpoint: str | None) -> list[dict[str, Any]]:
+    def resolve(
+        self, user_id: UUID, refs: list[dict[str, Any]], endpoint: str | None
+    ) -> list[dict[str, Any]]:
         limit = self._files.limits.for_endpoint(endpoint).file_limit
         if len(refs) > limit:
             raise Invalid(f"Too many files: at most {limit} per message")
-        found: list[dict[str, Any]] = []
-        for ref in dict.fromkeys(refs):  # once each, in order
-            try:
-                row = self._files.get(user_id, UUID(ref))
-            except (ValueError, NotFound):
-                continue  # LibreChat keeps only the files it finds of the sender's
-            found.append({k: row[k] for k in KEPT if row.get(k) is not None})
-        return found
+        return [self._one(user_id, ref) for ref in refs]
+
+    def _one(self, user_id: UUID, ref: dict[str, Any]) -> dict[str, Any]:
+        try:
+            row = self._files.get(user_id, UUID(str(ref.get("file_id"))))
+        except (ValueError, NotFound):
+            return ref  # not the sender's upload: kept as sent, never read
+        return {k: row[k] for k in KEPT if row.get(k) is not None}
 
     def attach(
         self, user_id: UUID, files: list[dict[str, Any]], conversation_id: UUID, message_id: UUID
     ) -> None:
         for file in files:
             try:
-                self._files.attach(user_id, UUID(file["file_id"]), conversation_id, message_id)
-            except NotFound:
-                continue  # deleted since the message was sent
+                file_id = UUID(str(file.get("file_id")))
+                self._files.attach(user_id, file_id, conversation_id, message_id)
+            except (ValueError, NotFound):
+                continue  # not an upload of the sender's, or deleted since
 
     def turn(self, user_id: UUID, role: Role, text: str, files: list[dict[str, Any]]) -> Turn:
         images: list[TurnImage] = []
@@ -48,8 +51,8 @@ class ChatAttachments:
         budget = self._files.limits.file_token_limit * CHARS_PER_TOKEN
         for file in files:
             try:
-                row = self._files.get(user_id, UUID(file["file_id"]))
-            except (ValueError, KeyError, NotFound):
+                row = self._files.get(user_id, UUID(str(file.get("file_id"))))
+            except (ValueError, NotFound):
                 continue
             if content.is_image(row["type"]):
                 images.append(TurnImage(row["type"], self._files.data(row)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Self
 from uuid import UUID
 
@@ -30,6 +30,7 @@ from domain.conversations.rules import (
     TEMPORARY_CHAT_RETENTION,
     check_content,
     check_count,
+    check_extra,
     check_feedback,
     check_optional,
     check_text,
@@ -92,9 +93,11 @@ class Conversation(Aggregate):
         imported_from: str | None = None,
         created_at: datetime | None = None,
         temporary: bool = False,
+        retention: timedelta = TEMPORARY_CHAT_RETENTION,
     ) -> Conversation:
+        """`retention`: how long a temporary chat is kept (LibreChat's temporaryChatRetention)."""
         conversation = cls(conversation_id)
-        expired_at = utcnow() + TEMPORARY_CHAT_RETENTION if temporary else None
+        expired_at = utcnow() + retention if temporary else None
         conversation._record(
             ConversationStarted,
             user_id=user_id,
@@ -180,6 +183,13 @@ class Conversation(Aggregate):
     def delete(self) -> None:
         if not self.deleted:
             self._record(ConversationDeleted, user_id=self.user_id)
+
+    def expire(self, now: datetime) -> bool:
+        """Remove a temporary chat whose retention ended by `now`; anything else stays."""
+        if self.deleted or self.expired_at is None or self.expired_at > now:
+            return False
+        self.delete()
+        return True
 
     def post(
         self,
@@ -352,3 +362,4 @@ def _check_message(sender: str, text: str, fields: dict[str, Any]) -> None:
     check_optional("model", fields.get("model"), MAX_MODEL)
     check_optional("endpoint", fields.get("endpoint"), MAX_ENDPOINT)
     check_count("tokenCount", fields.get("token_count"))
+    check_extra(fields.get("extra"))

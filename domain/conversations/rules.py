@@ -83,6 +83,18 @@ def check_content(content: object) -> list[dict[str, Any]] | None:
     return content
 
 
+def check_extra(extra: object) -> dict[str, Any]:
+    """A message's other fields (files, attachments, iconURL, usage): a JSON object kept as
+    sent, in a JSON column that refuses NUL too."""
+    if extra is None:
+        return {}
+    if not isinstance(extra, dict):
+        raise Invalid("extra fields must be an object")
+    if _has_nul(extra):
+        raise Invalid("message fields must not contain NUL characters")
+    return extra
+
+
 def _has_nul(value: object) -> bool:
     pending = [value]
     while pending:

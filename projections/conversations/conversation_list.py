@@ -58,6 +58,8 @@ def _conversations(metadata: sa.MetaData, name_for: TableNamer) -> sa.Table:
         # the generation sweep's range read across users (queries.unanswered_between)
         sa.Index(f"{name}_changed_idx", "updated_at"),
         sa.Index(f"{name}_project_idx", "user_id", "project_id"),
+        # the retention sweep's read of temporary chats past their expiry
+        sa.Index(f"{name}_expired_idx", "expired_at"),
     )
 
 
@@ -88,8 +90,9 @@ def _tags(metadata: sa.MetaData, name_for: TableNamer) -> sa.Table:
 
 class ConversationListProjection(Projection):
     name = "conversation_list"
-    # 2: expired_at (temporary chats), the updated_at index; 3: project_id (chat projects)
-    version = 3
+    # 2: expired_at (temporary chats), the updated_at index; 3: project_id (chat projects);
+    # 4: the expired_at index (the retention sweep)
+    version = 4
     subscriptions = {
         "conversations": (
             ConversationStarted,

@@ -39,3 +39,13 @@ class ProjectedConversationIndex:
         """For background sweeps: no caller's writes to wait for."""
         with self._db.connect() as conn:
             return queries.unanswered_between(conn, since, until)
+
+    def conversation_of_message(self, user_id: UUID, message_id: UUID) -> UUID | None:
+        self._consistency.wait(user_id, ["transcript"])
+        with self._db.connect() as conn:
+            row = queries.message_of_user(conn, user_id, message_id)
+        return UUID(row["conversation_id"]) if row else None
+
+    def expired_temporary(self, until: datetime) -> list[tuple[UUID, UUID]]:
+        with self._db.connect() as conn:
+            return queries.expired_temporary(conn, until)

@@ -276,3 +276,40 @@ def search_messages(
         .limit(limit)
     )
     return [dict(r._mapping) for r in rows]
+
+
+def message_of_user(conn: sa.Connection, user_id: UUID, message_id: UUID) -> dict[str, Any] | None:
+    """The caller's message with this id (LibreChat looks a message up by id and user; an id is
+    unique only within its conversation here, so the newest such message answers)."""
+    row = conn.execute(
+        sa.select(MESSAGES)
+        .where(MESSAGES.c.message_id == str(message_id), MESSAGES.c.user_id == str(user_id))
+        .order_by(MESSAGES.c.created_at.desc())
+        .limit(1)
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+def one_message(
+    conn: sa.Connection, conversation_id: UUID, message_id: UUID
+) -> dict[str, Any] | None:
+    row = conn.execute(
+        sa.select(MESSAGES).where(
+            MESSAGES.c.conversation_id == str(conversation_id),
+            MESSAGES.c.message_id == str(message_id),
+        )
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+def expired_temporary(
+    conn: sa.Connection, until: datetime, limit: int = 500
+) -> list[tuple[UUID, UUID]]:
+    """(user id, conversation id) of temporary chats whose retention ended by `until`."""
+    rows = conn.execute(
+        sa.select(CONVERSATIONS.c.user_id, CONVERSATIONS.c.conversation_id)
+        .where(CONVERSATIONS.c.expired_at.is_not(None), CONVERSATIONS.c.expired_at <= until)
+        .order_by(CONVERSATIONS.c.expired_at)
+        .limit(limit)
+    )
+    return [(UUID(user), UUID(conversation)) for user, conversation in rows]

@@ -25,7 +25,8 @@ class TranscriptProjection(Projection):
     name = "transcript"
     # 2: keyed by (conversation_id, message_id); message ids are the client's, unique only
     # within their conversation
-    version = 2
+    # 3: an index on message_id (branch and artifact routes find a message by id and user)
+    version = 3
     subscriptions = {
         "conversations": (
             MessagePosted,
@@ -62,6 +63,7 @@ class TranscriptProjection(Projection):
             sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
             sa.Index(f"{name}_conversation_idx", "conversation_id", "created_at", "sequence"),
             sa.Index(f"{name}_user_idx", "user_id", "created_at"),
+            sa.Index(f"{name}_message_idx", "message_id"),
         )
         return {"messages": messages}
 

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from domain.permissions.model import Principal
 from tests.e2e.conftest import Api
-from tests.integration.test_event_store import RawEvents
+from tests.raw_events import RawEvents
 
 ROUTES = (
     "/api/admin/audit-log",

@@ -102,8 +102,6 @@ def test_doc_check_reports_route_marked_done_when_not_served(app: Litestar) -> N
     [
         "/api/agents/chat/resume",
         "/api/agents/chat/steer",
-        "/api/messages/branch",
-        "/api/messages/artifact/4b1c7f0e-3a52-4f0e-9a8e-2f8f3b3d8c11",
     ],
 )
 def test_fixed_path_not_served_yet_answers_404_message_and_records_nothing(

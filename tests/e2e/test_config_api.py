@@ -29,7 +29,7 @@ SIGNED_IN_KEYS = {
     "conversationImportMaxFileSize", "langfuseFanoutEnabled", "langfuseConnectionAccess",
     "insightsEnabled", "fileUploadSseEnabled",
 }  # fmt: skip
-UNSERVED_OFF = ("prompts", "agents", "memories", "multiConvo", "runCode", "webSearch")
+UNSERVED_OFF = ("prompts", "agents", "multiConvo", "runCode", "webSearch")
 
 LIBRECHAT = {
     "interface": {
@@ -110,6 +110,7 @@ def test_signed_in_config_has_every_key_librechat_serves(api: Api) -> None:
     # features whose routes are not served are off, so the client opens no dead screen
     for key in UNSERVED_OFF:
         assert interface[key] is False, key
+    assert "memories" not in interface  # served; LibreChat leaves it unset unless configured
     assert interface["mcpServers"] == dict.fromkeys(("use", "create", "share", "public"), False)
     presets_served = api.client.post("/api/presets", json={}).status_code not in (404, 405)
     assert interface["presets"] is presets_served  # on once POST /api/presets is served

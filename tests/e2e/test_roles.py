@@ -10,7 +10,8 @@ from tests.e2e.conftest import Api
 from tests.e2e.test_api_coverage import DOC, documented
 
 # the features Chronicle serves today
-SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "PEOPLE_PICKER", "SHARED_LINKS"}
+SERVED = {"BOOKMARKS", "TEMPORARY_CHAT", "PEOPLE_PICKER", "SHARED_LINKS", "MEMORIES"}
+MEMORIES = {"USE", "CREATE", "UPDATE", "READ", "OPT_OUT"}  # LibreChat's defaults
 
 
 def _granted(document: dict[str, Any]) -> dict[str, set[str]]:
@@ -38,14 +39,15 @@ def test_roles_grant_only_served_features_for_user_and_admin(api: Api) -> None:
     }
     assert own["permissions"]["MCP_SERVERS"]["USE"] is False
     shared_links = {"CREATE", "SHARE", "SHARE_PUBLIC"}  # LibreChat's defaults for both roles
-    assert _granted(own) == {
+    served = {
         "BOOKMARKS": {"USE"},
         "TEMPORARY_CHAT": {"USE"},
         "SHARED_LINKS": shared_links,
+        "MEMORIES": MEMORIES,
     }
+    assert _granted(own) == served
     assert _granted(boss) == {
-        "BOOKMARKS": {"USE"},
-        "TEMPORARY_CHAT": {"USE"},
+        **served,
         "PEOPLE_PICKER": {"VIEW_USERS", "VIEW_GROUPS", "VIEW_ROLES"},
         "SHARED_LINKS": shared_links,
     }

@@ -29,8 +29,7 @@ from litestar import Litestar, Request, get, post
 from litestar.response import Response, Stream
 
 MARKER = re.compile(r"\[\[(\w+)(?::([\w.]+))?\]\]")
-
-
+# Every request body the fake providers received, in order: what a test checks the model saw.
 RECEIVED: list[dict[str, Any]] = []
 
 

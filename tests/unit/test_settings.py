@@ -292,6 +292,53 @@ def test_a_wrong_balance_block_is_one_line_naming_the_key(text: str, name: str) 
     _assert_one_line_naming(str(raised.value), name)
 
 
+@pytest.mark.parametrize(
+    ("given", "hours"), [(None, 720), ("24", 24), ("0", 1), ("-5", 1), ("9000", 8760), ("1.5", 1.5)]
+)
+def test_temporary_chat_retention_is_clamped_as_librechat_does(
+    given: str | None, hours: float
+) -> None:
+    from datetime import timedelta
+
+    environ = {} if given is None else {"TEMP_CHAT_RETENTION_HOURS": given}
+    assert load_settings(environ).temporary_chat_retention == timedelta(hours=hours)
+
+
+def test_memory_settings_refuse_nonsense() -> None:
+    assert load_settings({}).memory_char_limit == 10_000
+    assert load_settings({}).memory_token_limit is None
+    assert load_settings({"CHRONICLE_MEMORY_TOKEN_LIMIT": "500"}).memory_token_limit == 500
+    for name, value in (
+        ("CHRONICLE_MEMORY_TOKEN_LIMIT", "0"),
+        ("CHRONICLE_MEMORY_CHAR_LIMIT", "0"),
+        ("CHRONICLE_RETENTION_SWEEP", "0"),
+    ):
+        with pytest.raises(SettingsError, match=name):
+            load_settings({name: value})
+
+
+def test_librechat_yaml_sets_retention_and_the_memory_block() -> None:
+    from datetime import timedelta
+
+    Path("librechat.yaml").write_text(
+        "interface:\n  temporaryChatRetention: 48\n"
+        "memory:\n  disabled: false\n  tokenLimit: 2000\n  charLimit: 500\n"
+        "  agent: {provider: openAI, model: gpt-4o-mini}\n"
+    )
+    settings = load_settings({"TEMP_CHAT_RETENTION_HOURS": "5"})
+    assert settings.temporary_chat_retention == timedelta(hours=48)  # the file wins, as LibreChat
+    assert (settings.memory.token_limit, settings.memory.char_limit) == (2000, 500)
+    assert settings.memory.disabled is False
+    assert not any(n.startswith("memory:") for n in settings.librechat.notices)
+    Path("librechat.yaml").write_text("memory:\n  disabled: true\n")
+    assert load_settings({"CHRONICLE_MEMORY_TOKEN_LIMIT": "9"}).memory.disabled is True
+    assert load_settings({"CHRONICLE_MEMORY_TOKEN_LIMIT": "9"}).memory.token_limit == 9
+    for bad in ("memory: 5\n", "memory:\n  tokenLimit: 0\n", "memory:\n  disabled: maybe\n"):
+        Path("librechat.yaml").write_text(bad)
+        with pytest.raises(SettingsError, match=r"memory.* in librechat\.yaml"):
+            load_settings({})
+
+
 def test_shared_link_switches_use_librechats_names_and_defaults() -> None:
     default = load_settings({}).sharing
     assert (default.enabled, default.public, default.snapshot_files) == (True, False, True)

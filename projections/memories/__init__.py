@@ -1,0 +1,1 @@
+"""The memories read model and its queries."""
