@@ -29,9 +29,11 @@ class Turn:
 class Attachments(Protocol):
     """The files a chat message carries (the files context's, owner-checked)."""
 
-    def resolve(self, user_id: UUID, refs: list[str], endpoint: str | None) -> list[dict[str, Any]]:
-        """The message's `files` for these file ids: the sender's own files only; more than
-        the endpoint's `fileLimit` raises Invalid."""
+    def resolve(
+        self, user_id: UUID, refs: list[dict[str, Any]], endpoint: str | None
+    ) -> list[dict[str, Any]]:
+        """The message's `files`: a file the sender uploaded as recorded, any other as sent
+        (it reaches no model); more than the endpoint's `fileLimit` raises Invalid."""
         ...
 
     def attach(
