@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 
-from api import audit, billing, health, keys, limits, observability
+from api import audit, billing, health, keys, limits, observability, plugins, search
 from api import config as startup_config
 from api.admin import audit as admin_audit
 from api.admin import grants as admin_grants
@@ -47,6 +47,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     settings = container.settings if container else (settings or load_settings())
     observability.configure_logging(settings.log_level, settings.log_json)
     metrics = observability.Metrics()
+    extensions = plugins.enabled(container, settings)  # custom/ (api/plugins.py)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -84,6 +85,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             *admin_grants.ROUTES,
             *STARTUP,
             *billing.ROUTES,
+            *search.ROUTES,
             *keys.ROUTES,
             *audit.ROUTES,
             ConvosController,
@@ -98,6 +100,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             PermissionsController,
             *access_audit.ROUTES,
             *FILES,
+            *plugins.routers(extensions),
         ],
         lifespan=[lifespan],
         exception_handlers={**HANDLERS, **limits.HANDLERS},
@@ -110,7 +113,8 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     )
     # Outside the router and its exception handling, so that unmatched paths (404) and the
     # final status of every error are timed and logged too; route middleware never sees them.
-    app.asgi_handler = observability.metrics_middleware(app.asgi_handler)
+    wrapped = plugins.wrap_requests(app.asgi_handler, plugins.wrappers(extensions))
+    app.asgi_handler = observability.metrics_middleware(wrapped)
     return app
 
 

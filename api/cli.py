@@ -17,6 +17,7 @@ from rich.table import Table
 from api.access_cli import audit_access
 from api.audit_cli import audit_balance, verify_balances
 from api.balance_cli import balance
+from api.search_cli import search
 from application.bootstrap import Container, bootstrap
 from application.settings import Settings, SettingsError, load_settings
 from domain.shared.errors import DomainError
@@ -39,6 +40,7 @@ app.add_typer(projections, name="projections")
 app.add_typer(audit, name="audit")
 audit.command("access")(audit_access)
 app.add_typer(balance, name="balance")
+app.add_typer(search, name="search")
 # Piped or captured output gets wide lines, so ids and emails are never cut off.
 console = Console(width=None if sys.stdout.isatty() else 200)
 
@@ -198,24 +200,30 @@ def projections_status() -> None:
 def projections_rebuild(name: str) -> None:
     """Build NAME again from position 0 beside the serving copy, then switch to it."""
     with _container() as container:
-        generation = container.projections.start_rebuild(_projection_name(container, name))
-        total = sum(
-            lag.head
-            for lag in container.projections.status()
-            if lag.projection == name and lag.generation == generation
-        )
-        with _progress() as progress:
-            task = progress.add_task(f"rebuilding {name}", total=total or 1)
-            while container.projections.is_building(name):
-                container.projections.catch_up_batch(name)
-                done = sum(
-                    lag.position
-                    for lag in container.projections.status()
-                    if lag.projection == name and lag.generation == generation
-                )
-                progress.update(task, completed=min(done, total))
-            progress.update(task, completed=total or 1)
+        generation = rebuild(container, _projection_name(container, name))
         console.print(f"{name}: now serving generation {generation}")
+
+
+def rebuild(container: Container, name: str) -> int:
+    """A new generation of NAME from position 0, with a progress bar, until it serves."""
+    generation = container.projections.start_rebuild(name)
+    total = sum(
+        lag.head
+        for lag in container.projections.status()
+        if lag.projection == name and lag.generation == generation
+    )
+    with _progress() as progress:
+        task = progress.add_task(f"rebuilding {name}", total=total or 1)
+        while container.projections.is_building(name):
+            container.projections.catch_up_batch(name)
+            done = sum(
+                lag.position
+                for lag in container.projections.status()
+                if lag.projection == name and lag.generation == generation
+            )
+            progress.update(task, completed=min(done, total))
+        progress.update(task, completed=total or 1)
+    return generation
 
 
 @projections.command("parked")
@@ -297,5 +305,20 @@ def _progress() -> Progress:
     )
 
 
+def add_plugin_commands() -> None:
+    """The `chronicle` subcommands of the enabled plugins (custom/, found by discovery)."""
+    from api.plugins import enabled
+
+    try:
+        settings = load_settings()
+    except SettingsError:
+        return  # the command run reports it
+    for plugin in enabled(None, settings).loaded:
+        for name, command in plugin.commands().items():
+            if not any(c.name == name for c in app.registered_commands):
+                app.command(name)(command)
+
+
 def main() -> None:
+    add_plugin_commands()
     app()

@@ -94,6 +94,18 @@ class Metrics:
             ["projection", "context", "generation"],
             registry=self.registry,
         )
+        self.plugin_failures = Gauge(
+            "chronicle_plugin_failures",
+            "Errors a plugin (custom/) raised in a hook since the process started",
+            ["plugin"],
+            registry=self.registry,
+        )
+        self.plugin_up = Gauge(
+            "chronicle_plugin_up",
+            "1 while a plugin is loaded, 0 when it failed or is disabled",
+            ["plugin"],
+            registry=self.registry,
+        )
 
     def committed(self, position: Position, _actor: object) -> None:
         """A commit listener: counts what each store appended."""
@@ -145,8 +157,12 @@ def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
     metrics: Metrics = request.app.state.metrics
     metrics.lag.clear()
     metrics.parked.clear()
-    for lag in container_of(request).projections.status():
+    container = container_of(request)
+    for lag in container.projections.status():
         labels = (lag.projection, lag.context, str(lag.generation))
         metrics.lag.labels(*labels).set(lag.behind)
         metrics.parked.labels(*labels).set(lag.parked)
+    for name, plugin in container.plugin_report().items():
+        metrics.plugin_failures.labels(name).set(float(str(plugin["failures"])))
+        metrics.plugin_up.labels(name).set(1 if plugin["status"] == "loaded" else 0)
     return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

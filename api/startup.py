@@ -42,11 +42,6 @@ async def banner() -> None:
     return None
 
 
-@get("/api/search/enable", dependencies=AUTH)
-async def search_enabled(user_id: UUID) -> bool:
-    return False
-
-
 @get("/api/agents/tools/web_search/auth", dependencies=AUTH)
 async def web_search_auth(user_id: UUID) -> dict[str, Any]:
     return {"authenticated": False}
@@ -55,7 +50,6 @@ async def web_search_auth(user_id: UUID) -> dict[str, Any]:
 ROUTES = [
     role,
     banner,
-    search_enabled,
     web_search_auth,
 ]
 __all__ = ["ROUTES", "USER"]

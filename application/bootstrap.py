@@ -51,7 +51,12 @@ from application.permissions.audit import AccessAudit
 from application.permissions.capabilities import Capabilities
 from application.permissions.groups import Groups
 from application.permissions.service import Permissions
-from application.settings import Settings, load_settings
+from application.plugins.host import Plugins
+from application.plugins.loader import PluginHealth, discover, load
+from application.plugins.plugin import Plugin
+from application.search.ports import ExternalIndex, OwnDocuments, SearchIndex
+from application.search.service import Search
+from application.settings import Settings, load_settings, search_backend
 from application.shared.ports import Consistency, KeyStore
 from application.shared.store import CONTEXTS, AggregateCache, CommitHook, EventStore, Position
 from application.sharing.access import AclAccess
@@ -78,12 +83,15 @@ from infrastructure.tokens import JwtTokens
 from projections.conversations.index import ProjectedConversationIndex
 from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Watermarks
 from projections.engine.engine import ProjectionEngine
+from projections.engine.guarded import GuardedProjection
+from projections.engine.projection import Projection
 from projections.files.index import ProjectedFiles
 from projections.identity.directory import ProjectedDirectory
 from projections.keys.user_keys import ProjectedKeyExpiries
 from projections.permissions.access import ProjectedAccess
 from projections.permissions.admin_lists import ProjectedAdminLists
 from projections.registry import all_projections
+from projections.search.documents import SearchProjection
 from projections.sharing.index import ProjectedLinkIndex
 from projections.sharing.view_counts import SqlViewCounts
 from workers.chat import register_titles
@@ -141,6 +149,8 @@ class Container:
     broker: dramatiq.Broker
     poker: Poker
     abuse: AbusePolicy  # rate limits and bans (LibreChat's)
+    search: Search
+    search_feed: ExternalIndex | None  # Meilisearch's feeder; None for the SQL backends
     roles: Roles  # role documents and membership (the admin surface)
     directory: ProjectedDirectory  # users and roles as the admin routes list them
     audit_log: AuditLog  # LibreChat's admin audit log, read from the events and their chains
@@ -148,6 +158,7 @@ class Container:
     files: Files  # uploads, their bytes in the storage strategy, their metadata
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
+    plugins: Plugins = field(default_factory=Plugins)  # custom/ (application/plugins/)
     _running: list[dramatiq.Worker | Sweeper | RetentionSweeper] = field(default_factory=list)
 
     def start_workers(self, threads: int | None = None, idle_wake_ms: int = 100) -> None:
@@ -190,6 +201,11 @@ class Container:
             checks["redis"] = wiring.ping_redis(self.redis)
         return checks
 
+    def plugin_report(self) -> dict[str, dict[str, object]]:
+        """Each plugin's status and failures: /readyz details (a failing plugin is reported,
+        never made the API's unreadiness)."""
+        return dict(self.plugins.health.report())
+
 
 @dataclass(frozen=True)
 class Coordination:
@@ -217,9 +233,12 @@ def bootstrap(
     *,
     workers: bool = False,
     environ: dict[str, str] | None = None,
+    plugins: list[Plugin] | None = None,
 ) -> Container:
-    """Build the container. Nothing connects at import time; everything connects here."""
+    """Build the container. Nothing connects at import time; everything connects here.
+    `plugins`: instead of those found in custom/features/ (tests)."""
     settings = settings or load_settings(environ)
+    extensions = _plugins(settings, plugins)
     for notice in settings.librechat.notices:  # once per process, at its start
         log.info("librechat.yaml: %s", notice)
     secrets = wiring.load_secrets(settings)
@@ -231,7 +250,12 @@ def bootstrap(
     listeners: list[CommitHook] = []
     stores = _stores(settings, urls, keys_db, keystore, listeners)
     shared = _coordination(settings)
-    read_side = _read_side(settings, urls, stores, shared)
+    search_projection = SearchProjection(
+        settings.search_language, outbox=search_backend(settings) == "meilisearch"
+    )
+    read_side = _read_side(
+        settings, urls, stores, shared, search_projection, _plugin_projections(extensions)
+    )
     listeners += [_mark_writer(shared.watermarks), read_side.poker.committed]
     identity = _identity(settings, stores["identity"], secrets, keystore, master, shared.revoked)
     conversations = Conversations(
@@ -240,6 +264,7 @@ def bootstrap(
         settings.temporary_chat_retention,
     )
     messages = Messages(conversations)
+    searching = _search(settings, read_side, search_projection)
     keys = UserKeys(
         stores["identity"], ProjectedKeyExpiries(read_side.reads, read_side.consistency)
     )
@@ -290,6 +315,8 @@ def bootstrap(
         broker=shared.broker,
         poker=read_side.poker,
         abuse=_abuse(settings, shared.redis, stores["identity"], identity.service),
+        search=searching.search,
+        search_feed=searching.feed,
         roles=roles,
         directory=directory,
         audit_log=AuditLog(StoreTrail(stores), directory.names),
@@ -297,8 +324,10 @@ def bootstrap(
         files=files,
         redis=shared.redis,
         commit_listeners=listeners,
+        plugins=extensions,
         _running=running,
     )
+    extensions.start(container)
     if workers:
         container.start_workers()
     return container
@@ -408,12 +437,14 @@ def _read_side(
     urls: wiring.DatabaseUrls,
     stores: dict[str, EventStore],
     shared: Coordination,
+    search: SearchProjection,
+    extra: list[Projection],
 ) -> ReadSide:
     """The read models' database, the projection engine over it, and what keeps it current."""
     db = create_engine(
         urls.read_models, settings.postgres_pool_size * 2, settings.postgres_max_overflow
     )
-    engine = ProjectionEngine(db, stores, all_projections())
+    engine = ProjectionEngine(db, stores, [*all_projections(search), *extra])
     engine.prepare()
     poker = Poker(register_catch_up(shared.broker, engine, shared.pending), shared.pending, engine)
     return ReadSide(
@@ -423,6 +454,86 @@ def _read_side(
         ReadYourWrites(engine, shared.watermarks, settings.read_your_writes_timeout_s),
         poker,
     )
+
+
+@dataclass(frozen=True)
+class Searching:
+    search: Search
+    feed: ExternalIndex | None
+
+
+def _search(settings: Settings, read_side: ReadSide, projection: SearchProjection) -> Searching:
+    """The configured backend over the search projection; Meilisearch is fed after each of
+    its catch-ups (and so by every sweep, which retries a feed that failed)."""
+    from infrastructure.search import meili
+    from infrastructure.search.postgres import PostgresIndex
+    from infrastructure.search.sqlite import Fts5Index
+
+    backend = search_backend(settings)
+    index: SearchIndex
+    feed: ExternalIndex | None = None
+    if backend == "meilisearch":
+        client = meili.client(settings.meili_host, settings.meili_master_key)
+        prefix = settings.meili_index_prefix
+        feeder = meili.MeiliFeeder(read_side.db, client, projection, prefix)
+        feeder.prepare()
+        read_side.engine.on_caught_up.append(_feed(feeder.sync, projection.name))
+        index, feed = meili.MeiliIndex(client, prefix), feeder
+    elif backend == "postgres":
+        index = PostgresIndex(read_side.reads, projection)
+    else:
+        index = Fts5Index(read_side.db, projection)
+
+    def caught_up(user_id: UUID) -> None:
+        read_side.consistency.wait(user_id, [projection.name])
+
+    return Searching(Search(index, OwnDocuments(), settings.search, caught_up), feed)
+
+
+def _feed(sync: Callable[[], int], name: str) -> Callable[[str], None]:
+    def feed(caught_up: str) -> None:
+        if caught_up != name:
+            return
+        try:
+            sync()
+        except Exception:  # Meilisearch down: the next catch-up (the sweep) feeds again
+            logging.getLogger(__name__).warning("meilisearch feed failed", exc_info=True)
+
+    return feed
+
+
+def _plugins(settings: Settings, given: list[Plugin] | None) -> Plugins:
+    """The plugins found in custom/features/ (by walking it: no plugin is named here),
+    enabled by CUSTOM_ENABLE_<NAME>, configured from chronicle.custom.yaml."""
+    health = PluginHealth()
+    found = given if given is not None else discover(health=health)
+    return Plugins(load(found, settings.custom_enable, settings.custom, health))
+
+
+def _plugin_projections(plugins: Plugins) -> list[Projection]:
+    """Each plugin's subscriptions as projections of their own, their failures counted; a
+    name taken by the core or another plugin disables the plugin."""
+    taken = {p.name for p in all_projections()}
+    chosen: list[Projection] = []
+    for plugin in list(plugins.loaded):
+        try:
+            mine = list(plugin.projections(plugins.configs[plugin.name]))
+            clash = [p.name for p in mine if p.name in taken or not isinstance(p, Projection)]
+            if clash:
+                raise ValueError(f"projection names already taken: {clash}")
+        except Exception as error:
+            plugins.health.failed(plugin.name, "projections", error, fatal=True)
+            plugins.loaded.remove(plugin)
+            continue
+        for projection in mine:
+            taken.add(projection.name)
+            plugins.projections.add(projection.name)
+            chosen.append(GuardedProjection(projection, _counter(plugins.health, plugin.name)))
+    return chosen
+
+
+def _counter(health: PluginHealth, name: str) -> Callable[[BaseException], None]:
+    return lambda error: health.failed(name, "projection", error)
 
 
 def _mark_writer(watermarks: Watermarks) -> CommitHook:

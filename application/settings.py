@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -88,6 +89,14 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     # a refresh token presented again this soon after its rotation gets the same new token
     # (two tabs refreshing at once); later, reuse revokes the session
     refresh_reuse_grace_s: float = 10.0
+    # search (LibreChat's SEARCH, MEILI_HOST, MEILI_MASTER_KEY): the backend is Meilisearch
+    # when a host is set, else the read-model database's own full-text (FTS5 or tsvector)
+    search: bool = True
+    search_backend: str = ""  # "" (choose as above), "sqlite", "postgres" or "meilisearch"
+    search_language: str = "english"  # PostgreSQL's text search configuration
+    meili_host: str = ""
+    meili_master_key: str = ""
+    meili_index_prefix: str = ""  # e.g. one deployment's indexes beside another's on one server
     # the model endpoints, from LibreChat's provider variables (OPENAI_API_KEY, …) and
     # chronicle.yaml's top-level `endpoints:`; not a `settings:` key
     endpoints: tuple[EndpointConfig, ...] = (ECHO,)
@@ -102,6 +111,10 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     memory_char_limit: int = 10_000
     # the rest of librechat.yaml (interface, modelSpecs, registration, …) and what it reported
     librechat: LibreChatConfig = LibreChatConfig()
+    # plugins (custom/): CUSTOM_ENABLE_<NAME> (and `enabled:` in chronicle.custom.yaml), and
+    # each plugin's section of custom/config/chronicle.custom.yaml, checked by the plugin
+    custom_enable: dict[str, bool] = msgspec.field(default_factory=dict)
+    custom: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
 
     @property
     def mode(self) -> Mode:
@@ -189,6 +202,13 @@ ENV_NAMES: dict[str, str] = {
     "CHRONICLE_MEMORY_DISABLED": "memory_disabled",
     "CHRONICLE_MEMORY_TOKEN_LIMIT": "memory_token_limit",
     "CHRONICLE_MEMORY_CHAR_LIMIT": "memory_char_limit",
+    "SEARCH": "search",
+    "CHRONICLE_SEARCH_BACKEND": "search_backend",
+    "CHRONICLE_SEARCH_LANGUAGE": "search_language",
+    "MEILI_URL": "meili_host",  # compose.yaml's name
+    "MEILI_HOST": "meili_host",  # LibreChat's (wins when both are set)
+    "MEILI_MASTER_KEY": "meili_master_key",
+    "CHRONICLE_MEILI_INDEX_PREFIX": "meili_index_prefix",
 }
 
 _FIELD_TO_ENV = {field: env for env, field in ENV_NAMES.items()}
@@ -246,14 +266,53 @@ def load_settings(
         raise SettingsError(f"{error} in {origin('fileConfig')}") from None
     notices = (*read.notices, *_unresolved(endpoints))
     librechat_config = dataclasses.replace(read, notices=notices)
+    custom, enable = load_custom(environ)
     loaded = msgspec.structs.replace(
-        settings, endpoints=endpoints, balance=balance, librechat=librechat_config
+        settings,
+        endpoints=endpoints,
+        balance=balance,
+        librechat=librechat_config,
+        custom=custom,
+        custom_enable=enable,
     )
     try:
         loaded.memory  # noqa: B018 (the `memory:` block, checked once, here)
     except MemoryConfigError as error:
         raise SettingsError(f"{error} in {origin('memory')}") from None
     return loaded
+
+
+CUSTOM_CONFIG = "custom/config/chronicle.custom.yaml"
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def load_custom(environ: dict[str, str]) -> tuple[dict[str, dict[str, Any]], dict[str, bool]]:
+    """The plugins' sections (`<name>: {enabled: …, …}`) of chronicle.custom.yaml
+    (CHRONICLE_CUSTOM_CONFIG names another file), and CUSTOM_ENABLE_<NAME>, which wins."""
+    path = environ.get("CHRONICLE_CUSTOM_CONFIG") or CUSTOM_CONFIG
+    loaded: dict[str, Any] = {}
+    if Path(path).is_file():
+        loaded = _read_yaml(path)
+    elif environ.get("CHRONICLE_CUSTOM_CONFIG"):
+        raise SettingsError(f"CHRONICLE_CUSTOM_CONFIG: no such file {path!r}")
+    custom: dict[str, dict[str, Any]] = {}
+    enable: dict[str, bool] = {}
+    for name, section in loaded.items():
+        if not isinstance(section, dict | None):
+            raise SettingsError(f"{name}: must be a mapping in {path}")
+        section = dict(section or {})
+        enabled = section.pop("enabled", None)
+        if enabled is not None and not isinstance(enabled, bool):
+            raise SettingsError(f"{name}.enabled: must be true or false in {path}")
+        if enabled is not None:
+            enable[str(name)] = enabled
+        custom[str(name)] = section
+    for variable, value in environ.items():
+        if variable.startswith("CUSTOM_ENABLE_") and value != "":
+            if value.lower() not in _BOOLEANS:
+                raise SettingsError(f"{variable}: must be true or false, not {value!r}")
+            enable[variable.removeprefix("CUSTOM_ENABLE_").lower()] = _BOOLEANS[value.lower()]
+    return custom, enable
 
 
 def _unresolved(endpoints: tuple[EndpointConfig, ...]) -> list[str]:
@@ -369,5 +428,32 @@ def _check(s: Settings) -> None:
         raise SettingsError("CHRONICLE_MEMORY_TOKEN_LIMIT: must be 1 or more")
     if s.memory_char_limit < 1:
         raise SettingsError("CHRONICLE_MEMORY_CHAR_LIMIT: must be 1 or more")
-    if problem := check_limits(s):
+    if problem := check_limits(s) or _search_problem(s):
         raise SettingsError(problem)
+
+
+def search_backend(s: Settings) -> str:
+    if s.search_backend:
+        return s.search_backend
+    if s.meili_host:
+        return "meilisearch"
+    return "postgres" if s.mode == "distributed" else "sqlite"
+
+
+def _search_problem(s: Settings) -> str | None:
+    backend = search_backend(s)
+    if backend not in ("sqlite", "postgres", "meilisearch"):
+        return "CHRONICLE_SEARCH_BACKEND: one of sqlite, postgres, meilisearch"
+    if backend in ("sqlite", "postgres") and backend != _database_of(s):
+        return f"CHRONICLE_SEARCH_BACKEND: {backend} needs the read models in {backend}"
+    if backend == "meilisearch" and not s.meili_host.startswith(("http://", "https://")):
+        return "MEILI_HOST: an http:// or https:// URL is required for Meilisearch"
+    if not re.fullmatch(r"[A-Za-z0-9_-]{0,40}", s.meili_index_prefix):
+        return "CHRONICLE_MEILI_INDEX_PREFIX: letters, digits, - and _ only (at most 40)"
+    if not re.fullmatch(r"[a-z_]{1,63}", s.search_language):
+        return "CHRONICLE_SEARCH_LANGUAGE: a PostgreSQL text search configuration (e.g. english)"
+    return None
+
+
+def _database_of(s: Settings) -> str:
+    return "postgres" if s.mode == "distributed" else "sqlite"

@@ -1,12 +1,12 @@
 """`make bench` (quick, a few minutes) or `make bench SCALE=full`: one table of ratios.
 `python -m bench --only http` runs a subset (append, streaming, http, projection, memory,
-revocation, snapshots, ledger)."""
+revocation, snapshots, ledger, search)."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import append, http, ledger, memory, projection, revocation, snapshots, streaming
+from bench import append, http, ledger, memory, projection, revocation, search, snapshots, streaming
 from bench.common import Row, print_table, scratch_database
 
 SCENARIOS = (
@@ -18,6 +18,7 @@ SCENARIOS = (
     "revocation",
     "snapshots",
     "ledger",
+    "search",
 )
 
 
@@ -64,6 +65,10 @@ def main() -> None:
             # the read model's catch-up takes most of the time: ~1 minute for 10k entries
             rows += ledger.run(url, 10_000 if quick else 100_000, 3 if quick else 5)
         tools.append("ledger: in-process audit (events) and SQL (PostgreSQL)")
+    if "search" in only:
+        scale = (100_000, 100, 300) if quick else (1_000_000, 1000, 1000)
+        rows += search.run(*scale)
+        tools.append("search: in-process queries through the SearchIndex port")
     print_table(rows, tool="; ".join(tools))
     for note in notes:
         print(f"note: {note}")

@@ -15,10 +15,12 @@ from projections.identity.user_directory import UserDirectoryProjection
 from projections.keys.user_keys import UserKeyProjection
 from projections.memories.memories import MemoryProjection
 from projections.permissions.effective import PermissionsProjection
+from projections.search.documents import SearchProjection
 from projections.sharing.shared_links import SharedLinksProjection
 
 
-def all_projections() -> list[Projection]:
+def all_projections(search: SearchProjection | None = None) -> list[Projection]:
+    """`search` carries the settings its tables depend on (language, outbox)."""
     return [
         UserDirectoryProjection(),
         RoleDirectoryProjection(),
@@ -32,5 +34,6 @@ def all_projections() -> list[Projection]:
         SharedLinksProjection(),
         TransactionsProjection(),
         PermissionsProjection(),
+        search or SearchProjection(),
         FilesProjection(),
     ]

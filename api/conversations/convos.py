@@ -18,6 +18,7 @@ from api.conversations.presenters import conversation_json, conversation_row_jso
 from api.conversations.schemas import ConvoArg, ConvoCommand, DuplicateBody, ForkBody
 from api.deps import container_of, provide_user_id
 from api.limits import FORK, IMPORT
+from api.search import matching_conversations
 from application.chat.service import DEFAULT_TITLE
 from application.conversations.copies import Copied
 from domain.conversations.project import is_project_id
@@ -206,10 +207,19 @@ def _page(container: Any, user_id: UUID, params: Any) -> queries.Page:
         pinned=True if params.get("pinned") == "true" else None,
         tags=tuple(params.getall("tags", [])) or tuple(params.getall("tags[]", [])),
         cursor=params.get("cursor") or None,
-        project=_project_filter(params.get("projectId")),
+        project=_project_filter(params.get("projectId")),  # checked before searching
+        only_ids=_found(container, user_id, params.get("search")),
     )
+    if request.only_ids == ():
+        return queries.Page([], None)
     with container.reads.connect() as conn:
         return queries.list_conversations(conn, request)
+
+
+def _found(container: Any, user_id: UUID, search: str | None) -> tuple[str, ...] | None:
+    """The conversations a search matches (None: no search), as LibreChat restricts its list."""
+    text = (search or "").strip()
+    return matching_conversations(container, user_id, text) if text else None
 
 
 def _project_filter(raw: str | None) -> str | None:

@@ -20,6 +20,7 @@ from api.conversations.schemas import (
     MessageEdit,
 )
 from api.deps import container_of, provide_user_id
+from api.search import message_hits
 from api.strict import decode
 from domain.shared.errors import Invalid, NotFound
 from projections.conversations import queries
@@ -37,10 +38,9 @@ class MessagesController(Controller):
         params = request.query_params
         container = container_of(request)
         container.consistency.wait(user_id, TRANSCRIPT)
+        if not params.get("conversationId") and params.get("search", "").strip():
+            return message_hits(container, user_id, params)
         with container.reads.connect() as conn:
-            if params.get("search"):
-                rows = queries.search_messages(conn, user_id, params["search"][:256])
-                return {"messages": [message_row_json(r) for r in rows], "nextCursor": None}
             if not params.get("conversationId"):
                 return {"messages": [], "nextCursor": None}
             cid = _own(conn, user_id, params["conversationId"])

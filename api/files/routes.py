@@ -244,4 +244,4 @@ async def speech_config(request: Request[Any, Any, Any], user_id: UUID) -> Respo
     return Response(settings)
 
 
-ROUTES = [FilesController, image, speech_config]
+ROUTES: list[Any] = [FilesController, image, speech_config]

@@ -257,27 +257,6 @@ def message_page(
     return [dict(r._mapping) for r in conn.execute(query.order_by(*order).limit(limit + 1))]
 
 
-def search_messages(
-    conn: sa.Connection, user_id: UUID, text: str, limit: int = 50
-) -> list[dict[str, Any]]:
-    """Plain substring search over the caller's own messages (until the search projection)."""
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    temporary = sa.select(CONVERSATIONS.c.conversation_id).where(
-        CONVERSATIONS.c.user_id == str(user_id), CONVERSATIONS.c.expired_at.is_not(None)
-    )
-    rows = conn.execute(
-        sa.select(MESSAGES)
-        .where(
-            MESSAGES.c.user_id == str(user_id),
-            MESSAGES.c.text.ilike(pattern, escape="\\"),
-            MESSAGES.c.conversation_id.not_in(temporary),
-        )
-        .order_by(MESSAGES.c.created_at.desc())
-        .limit(limit)
-    )
-    return [dict(r._mapping) for r in rows]
-
-
 def message_of_user(conn: sa.Connection, user_id: UUID, message_id: UUID) -> dict[str, Any] | None:
     """The caller's message with this id (LibreChat looks a message up by id and user; an id is
     unique only within its conversation here, so the newest such message answers)."""

@@ -68,6 +68,18 @@ class ReadYourWrites:
         heads = {c: int(stores[c].recorder.max_notification_id() or 0) for c in contexts}
         return self._wait_until(heads, names)
 
+    def wait_for_positions(self, marks: dict[str, int], exclude: Iterable[str] = ()) -> bool:
+        """True when every projection reading a context of `marks` (context → notification
+        id, as a write reported them) has passed its position: a client asking for
+        read-your-writes explicitly. `exclude`: projections not to wait for."""
+        skip = set(exclude)
+        names = [
+            name
+            for name, projection in self.engine.projections.items()
+            if name not in skip and any(c in projection.subscriptions for c in marks)
+        ]
+        return self._wait_until(marks, names)
+
     def _wait_until(self, marks: dict[str, int], projections: Iterable[str]) -> bool:
         deadline = time.monotonic() + self.timeout
         pause = 0.002

@@ -144,7 +144,7 @@ def test_config_grows_once_signed_in(embedded_api: Api) -> None:
 
 
 STARTUP_ANSWERS: list[tuple[str, Any]] = [
-    ("/api/search/enable", False),
+    ("/api/search/enable", True),
     ("/api/presets", []),
     ("/api/files", []),
     ("/api/files/config", {}),

@@ -1,0 +1,1 @@
+"""The plugin hooks: how fork-specific code in custom/ reaches the core (docs/architecture.md)."""

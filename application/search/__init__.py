@@ -1,0 +1,1 @@
+"""Search: one port, three backends (infrastructure/search/), the caller's readable scope."""

@@ -1,0 +1,1 @@
+"""The search read models: the documents every search backend indexes."""
