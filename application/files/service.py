@@ -21,6 +21,9 @@ from domain.shared.errors import Forbidden, Invalid, NotFound
 MAX_NAME = 255
 _UNSAFE = re.compile(r"[^\w.\- ()\[\]@+,]", re.UNICODE)
 IMAGE_MAX_SIDE = 4096  # an image is shrunk to fit before it is stored
+# the extracted text an event keeps: far beyond any model's `fileTokenLimit` budget, and an
+# event stays a reasonable size whatever was uploaded
+MAX_TEXT = 2_000_000
 
 
 class TooLarge(Invalid):
@@ -204,9 +207,10 @@ class Files:
 
     def _text(self, data: bytes, mime: str) -> str | None:
         try:
-            return self._documents.text_of(data, mime)
+            text = self._documents.text_of(data, mime)
         except ValueError:
             return None
+        return text[:MAX_TEXT] if text is not None else None
 
 
 def check_name(filename: str) -> None:
