@@ -27,7 +27,7 @@ from api.conversations.projects import ProjectsController
 from api.conversations.tags import TagsController
 from api.errors import HANDLERS
 from api.files.routes import ROUTES as FILES
-from api.identity import auth, role_permissions
+from api.identity import auth, logins, role_permissions
 from api.identity.settings import UserSettingsController
 from api.memories import MemoriesController
 from api.permissions import audit as access_audit
@@ -100,6 +100,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             PermissionsController,
             *access_audit.ROUTES,
             *FILES,
+            *logins.ROUTES,
             *plugins.routers(extensions),
         ],
         lifespan=[lifespan],

@@ -20,6 +20,7 @@ from dramatiq.brokers.stub import StubBroker
 
 from api.chat.frames import LibreChatFrames
 from application.admin.audit import AuditLog
+from application.admin.logins import LoginHistory
 from application.billing.charges import Charges
 from application.billing.service import Billing
 from application.chat.charging import TurnBilling
@@ -154,6 +155,7 @@ class Container:
     roles: Roles  # role documents and membership (the admin surface)
     directory: ProjectedDirectory  # users and roles as the admin routes list them
     audit_log: AuditLog  # LibreChat's admin audit log, read from the events and their chains
+    logins: LoginHistory  # a user's sign-ins for auditors, from the identity events
     admin_lists: ProjectedAdminLists  # groups and grants as the admin routes list them
     files: Files  # uploads, their bytes in the storage strategy, their metadata
     redis: redis.Redis | None = None
@@ -320,6 +322,7 @@ def bootstrap(
         roles=roles,
         directory=directory,
         audit_log=AuditLog(StoreTrail(stores), directory.names),
+        logins=LoginHistory(StoreTrail(stores)),
         admin_lists=ProjectedAdminLists(read_side.reads, read_side.consistency),
         files=files,
         redis=shared.redis,
