@@ -27,6 +27,7 @@ from api.conversations.presets import PresetsController
 from api.conversations.projects import ProjectsController
 from api.conversations.tags import TagsController
 from api.errors import HANDLERS
+from api.files.routes import ROUTES as FILES
 from api.identity import auth, logins, role_permissions
 from api.identity.settings import UserSettingsController
 from api.mcp import routes as mcp_routes
@@ -102,6 +103,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             AgentsController,
             PermissionsController,
             *access_audit.ROUTES,
+            *FILES,
             *logins.ROUTES,
             *plugins.routers(extensions),
             *mcp_routes.ROUTES,

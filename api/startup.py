@@ -42,19 +42,6 @@ async def banner() -> None:
     return None
 
 
-@get("/api/files", dependencies=AUTH)
-async def empty_lists(user_id: UUID) -> list[Any]:
-    return []
-
-
-@get(
-    ["/api/files/config", "/api/files/speech/config/get"],
-    dependencies=AUTH,
-)
-async def empty_objects(user_id: UUID) -> dict[str, Any]:
-    return {}
-
-
 @get("/api/agents/tools/web_search/auth", dependencies=AUTH)
 async def web_search_auth(user_id: UUID) -> dict[str, Any]:
     return {"authenticated": False}
@@ -63,8 +50,6 @@ async def web_search_auth(user_id: UUID) -> dict[str, Any]:
 ROUTES = [
     role,
     banner,
-    empty_lists,
-    empty_objects,
     web_search_auth,
 ]
 __all__ = ["ROUTES", "USER"]

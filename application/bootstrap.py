@@ -39,6 +39,10 @@ from application.conversations.presets import Presets
 from application.conversations.projects import Projects
 from application.conversations.retention import Retention
 from application.conversations.tags import Tags
+from application.files.attachments import ChatAttachments
+from application.files.config import load_file_limits
+from application.files.ports import FileStorage
+from application.files.service import Files
 from application.identity.abuse import AbusePolicy
 from application.identity.account_settings import UserSettings
 from application.identity.bans import BanRecorder, BanRevoker
@@ -93,6 +97,7 @@ from projections.engine.consistency import MemoryWatermarks, ReadYourWrites, Wat
 from projections.engine.engine import ProjectionEngine
 from projections.engine.guarded import GuardedProjection
 from projections.engine.projection import Projection
+from projections.files.index import ProjectedFiles
 from projections.identity.directory import ProjectedDirectory
 from projections.keys.user_keys import ProjectedKeyExpiries
 from projections.mcp.queries import ProjectedMcpServers
@@ -173,6 +178,7 @@ class Container:
     mcp: McpServers  # librechat.yaml's and user-added MCP servers (ACL resources mcpServer)
     mcp_connections: McpConnections  # live MCP sessions and their cached tool lists
     mcp_tools: McpToolbox  # MCP tools behind the agents' tool port
+    files: Files  # uploads, their bytes in the storage strategy, their metadata
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
     plugins: Plugins = field(default_factory=Plugins)  # custom/ (application/plugins/)
@@ -298,6 +304,18 @@ def bootstrap(
     agents = _agents(stores["agents"], sharing.permissions)
     mcp_tools = McpToolbox(mcp, mcp_connections)
     tools = ToolRegistry([BuiltinTools(), McpToolSource(mcp_tools)])
+    files = _files(settings, stores["files"], read_side, keystore)
+    chat = _chat(
+        settings,
+        conversations,
+        messages,
+        shared.broker,
+        keys,
+        stores["billing"],
+        memories,
+        AgentChats(agents, tools),
+        files,
+    )
     container = Container(
         settings=settings,
         stores=stores,
@@ -318,16 +336,7 @@ def bootstrap(
         bulk=Bulk(conversations),
         copies=Copies(conversations),
         retention=Retention(conversations),
-        chat=_chat(
-            settings,
-            conversations,
-            messages,
-            shared.broker,
-            keys,
-            stores["billing"],
-            memories,
-            AgentChats(agents, tools),
-        ),
+        chat=chat,
         billing=Billing(stores["billing"], settings.balance),
         memories=memories,
         keys=keys,
@@ -355,6 +364,7 @@ def bootstrap(
         mcp=mcp,
         mcp_connections=mcp_connections,
         mcp_tools=mcp_tools,
+        files=files,
         redis=shared.redis,
         commit_listeners=listeners,
         plugins=extensions,
@@ -374,6 +384,39 @@ def _mcp(
     permissions.register_catalog("mcpServer", index)
     policy = DomainPolicy.from_settings(settings.librechat.section("mcpSettings"))
     return McpServers(store, index, permissions, lambda: configured, policy)
+
+
+def _files(settings: Settings, store: EventStore, read_side: ReadSide, keys: KeyStore) -> Files:
+    from infrastructure.files.documents import TextDocuments
+    from infrastructure.files.images import PillowImages
+
+    return Files(
+        store,
+        _file_storage(settings, keys),
+        ProjectedFiles(read_side.reads, read_side.consistency),
+        load_file_limits(settings.librechat.section("fileConfig")),
+        PillowImages(),
+        TextDocuments(),
+    )
+
+
+def _file_storage(settings: Settings, keys: KeyStore) -> FileStorage:
+    """CHRONICLE_FILE_STRATEGY, else librechat.yaml's `fileStrategy`, else local disk."""
+    from infrastructure.files import storage
+
+    strategy = settings.file_strategy or settings.librechat.section("fileStrategy") or "local"
+    sealer = storage.Sealer(keys)
+    if strategy == "s3":
+        client = storage.s3_client(
+            settings.aws_endpoint_url,
+            settings.aws_region,
+            settings.aws_access_key_id,
+            settings.aws_secret_access_key,
+        )
+        return storage.S3Storage(client, settings.aws_bucket_name, sealer)
+    if strategy != "local":
+        raise ValueError(f"fileStrategy: {strategy!r} is not served (local or s3)")
+    return storage.LocalStorage(os.path.join(settings.data_dir, "files"), sealer)
 
 
 def _view_counts(db: sa.Engine, keys_db: sa.Engine) -> SqlViewCounts:
@@ -655,6 +698,7 @@ def _chat(
     billing_store: EventStore,
     memories: Memories,
     agents: AgentChats,
+    files: Files,
 ) -> ChatService:
     # imported here: the provider SDKs (openai, anthropic) take seconds to import, which a
     # process that only imports this module (`chronicle --help`, test collection) must not pay
@@ -680,6 +724,7 @@ def _chat(
         billing=billing,
         memory=memories.context,
         agents=agents,
+        attachments=ChatAttachments(files),
     )
 
 

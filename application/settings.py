@@ -24,6 +24,7 @@ from application.config.librechat import (
     merge,
     read_config,
 )
+from application.files.config import FileConfigError, load_file_limits
 from application.limit_settings import LIMIT_ENV_NAMES, LimitSettings, check_limits
 from application.memories.config import MemoryConfig, MemoryConfigError, memory_config
 from application.sharing.config import SharingSettings
@@ -75,6 +76,14 @@ class Settings(LimitSettings, frozen=True, kw_only=True):
     secure_cookies: bool = False
     redis_prefix: str = "chronicle"
     echo_delay_s: float = 0.0
+    # where uploaded files' bytes go: `local` (under data_dir/files) or `s3`; empty: the
+    # `fileStrategy` of librechat.yaml, else local. S3 takes LibreChat's AWS_* variables.
+    file_strategy: str = ""
+    aws_endpoint_url: str = ""
+    aws_region: str = ""
+    aws_bucket_name: str = ""
+    aws_access_key_id: str = ""
+    aws_secret_access_key: str = ""
     generation_stale_s: float = 30.0
     title_wait_s: float = 15.5
     # a refresh token presented again this soon after its rotation gets the same new token
@@ -178,6 +187,12 @@ ENV_NAMES: dict[str, str] = {
     "SECURE_COOKIES": "secure_cookies",
     "CHRONICLE_REDIS_PREFIX": "redis_prefix",
     "CHRONICLE_ECHO_DELAY": "echo_delay_s",
+    "CHRONICLE_FILE_STRATEGY": "file_strategy",
+    "AWS_ENDPOINT_URL": "aws_endpoint_url",
+    "AWS_REGION": "aws_region",
+    "AWS_BUCKET_NAME": "aws_bucket_name",
+    "AWS_ACCESS_KEY_ID": "aws_access_key_id",
+    "AWS_SECRET_ACCESS_KEY": "aws_secret_access_key",
     "CHRONICLE_GENERATION_STALE": "generation_stale_s",
     "CHRONICLE_TITLE_WAIT": "title_wait_s",
     **LIMIT_ENV_NAMES,
@@ -245,6 +260,10 @@ def load_settings(
     except ConfigError as error:
         section = str(error).split(".", 1)[0].split(":", 1)[0]
         raise SettingsError(f"{error} in {origin(section)}") from None
+    try:
+        load_file_limits(sections.get("fileConfig"))
+    except FileConfigError as error:
+        raise SettingsError(f"{error} in {origin('fileConfig')}") from None
     notices = (*read.notices, *_unresolved(endpoints))
     librechat_config = dataclasses.replace(read, notices=notices)
     custom, enable = load_custom(environ)

@@ -10,6 +10,7 @@ from projections.conversations.presets import PresetsProjection
 from projections.conversations.projects import ProjectsProjection
 from projections.conversations.transcript import TranscriptProjection
 from projections.engine.projection import Projection
+from projections.files.files import FilesProjection
 from projections.identity.role_directory import RoleDirectoryProjection
 from projections.identity.user_directory import UserDirectoryProjection
 from projections.keys.user_keys import UserKeyProjection
@@ -38,4 +39,5 @@ def all_projections(search: SearchProjection | None = None) -> list[Projection]:
         McpServersProjection(),
         AgentListProjection(),
         search or SearchProjection(),
+        FilesProjection(),
     ]

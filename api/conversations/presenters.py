@@ -38,6 +38,8 @@ def message_json(message: Message, conversation_id: Any) -> dict[str, Any]:
         body["content"] = message.content
     if message.feedback is not None:
         body["feedback"] = message.feedback
+    if message.files:
+        body["files"] = message.files
     return body
 
 

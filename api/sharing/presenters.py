@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from api.conversations.presenters import iso
 from application.sharing.service import nanoid
@@ -79,7 +80,8 @@ def shared_json(
         "updatedAt": iso(link["updated_at"]),
         "conversationId": convo,
         "messages": [
-            _message(r, convo, anonymise_id, assistant, include_files) for r in visible(link, rows)
+            _message(r, convo, anonymise_id, assistant, include_files, link["share_id"])
+            for r in visible(link, rows)
         ],
     }
 
@@ -90,6 +92,7 @@ def _message(
     anonymise_id: Callable[[str], str],
     assistant: Callable[[str], str],
     include_files: bool,
+    share_id: str = "",
 ) -> dict[str, Any]:
     new_id = anonymise_id(row["message_id"])
     extra = row.get("extra") or {}
@@ -118,15 +121,17 @@ def _message(
     body |= {k: extra[k] for k in KEPT_EXTRA if extra.get(k) is not None}
     if include_files:
         for key in ("files", "attachments"):
-            files = _files(extra.get(key), convo, new_id)
+            files = _files(extra.get(key), convo, new_id, share_id if key == "files" else "")
             if files:
                 body[key] = files
     return body
 
 
-def _files(value: Any, convo: str, message_id: str) -> list[dict[str, Any]]:
-    """No file is in a link's snapshot here (Chronicle stores no files yet), so a file's
-    render paths are dropped as LibreChat drops those of files outside the snapshot."""
+def _files(value: Any, convo: str, message_id: str, share_id: str = "") -> list[dict[str, Any]]:
+    """A message's files as the link shows them: an uploaded file (a message's `files`) is
+    in the snapshot and served through the link (`filepath` becomes LibreChat's
+    `/api/share/:shareId/files/:file_id`); other render paths (attachments) are dropped as
+    LibreChat drops those of files outside the snapshot."""
     if not isinstance(value, list):
         return []
     kept = []
@@ -142,6 +147,8 @@ def _files(value: Any, convo: str, message_id: str) -> list[dict[str, Any]]:
             file["conversationId"] = convo
         if "messageId" in file:
             file["messageId"] = message_id
+        if share_id and isinstance(item.get("file_id"), str):
+            file["filepath"] = f"/api/share/{share_id}/files/{quote(item['file_id'], safe='')}"
         if file:
             kept.append(file)
     return kept

@@ -15,6 +15,7 @@ from litestar.exceptions import ValidationException
 from api.deps import bearer_user_id, container_of, provide_user_id
 from api.identity.roles import SERVED
 from api.limits import FORK
+from api.sharing import files as share_files
 from api.sharing import forks
 from api.sharing.presenters import link_json, list_item_json, shared_json
 from api.sharing.schemas import BadShare, ForkBody, ShareBody, refused
@@ -197,19 +198,19 @@ class ShareController(Controller):
 
     @get("/{key:str}/files/{file_id:str}", sync_to_thread=True)
     def file(self, request: Request[Any, Any, Any], key: str, file_id: str) -> Response[Any]:
-        return _no_file(request, key)
+        return share_files.serve(request, _share_file(request, key, file_id), inline=True)
 
     @get("/{key:str}/files/{file_id:str}/download", sync_to_thread=True)
     def file_download(
         self, request: Request[Any, Any, Any], key: str, file_id: str
     ) -> Response[Any]:
-        return _no_file(request, key)
+        return share_files.serve(request, _share_file(request, key, file_id), inline=False)
 
     @get("/{key:str}/files/{file_id:str}/preview", sync_to_thread=True)
     def file_preview(
         self, request: Request[Any, Any, Any], key: str, file_id: str
     ) -> Response[Any]:
-        return _no_file(request, key)
+        return share_files.preview(_share_file(request, key, file_id))
 
 
 def _open(
@@ -247,14 +248,20 @@ def _optional_viewer(request: Request[Any, Any, Any], container: Container) -> U
     return None if container.revocations.is_revoked(user_id) else user_id
 
 
-def _no_file(request: Request[Any, Any, Any], share_id: str) -> Response[Any]:
-    """No file is in any snapshot: Chronicle stores no files yet."""
+def _share_file(
+    request: Request[Any, Any, Any], share_id: str, file_id: str
+) -> dict[str, Any] | Response[Any]:
+    """LibreChat's `resolveShareFile`: the link opens for the viewer, its files are shared,
+    the file is in one of its messages, and the owner still has it."""
     opened = _open(request, share_id)
     if isinstance(opened, Response):
         return opened
-    if not container_of(request).settings.sharing.snapshot_files:
+    container = container_of(request)
+    if not container.settings.sharing.snapshot_files:
         return Response({"message": "Shared file access is disabled"}, status_code=404)
-    return Response({"message": "File not found in shared link"}, status_code=404)
+    link = opened.link
+    rows = container.links.messages(link) if link["snapshot_files"] else []
+    return share_files.resolve(container, link, rows, file_id)
 
 
 def _files_shown(container: Container, link: dict[str, Any]) -> bool:

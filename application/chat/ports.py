@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
+from uuid import UUID
 
 Role = Literal["system", "user", "assistant", "tool"]
 
@@ -28,6 +29,15 @@ class ToolCall:
 
 
 @dataclass(frozen=True)
+class TurnImage:
+    """An image sent with a message, for vision models (OpenAI `image_url`, Anthropic
+    `image` parts, both as base64)."""
+
+    type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Turn:
     """A message of the history. An assistant turn may carry the tool calls it asked for;
     a `tool` turn is one call's result (`tool_call_id`; `is_error` when the tool failed)."""
@@ -37,6 +47,27 @@ class Turn:
     tool_calls: tuple[ToolCall, ...] = ()
     tool_call_id: str = ""
     is_error: bool = False
+    images: tuple[TurnImage, ...] = ()
+
+
+class Attachments(Protocol):
+    """The files a chat message carries (the files context's, owner-checked)."""
+
+    def resolve(
+        self, user_id: UUID, refs: list[dict[str, Any]], endpoint: str | None
+    ) -> list[dict[str, Any]]:
+        """The message's `files`: a file the sender uploaded as recorded, any other as sent
+        (it reaches no model); more than the endpoint's `fileLimit` raises Invalid."""
+        ...
+
+    def attach(
+        self, user_id: UUID, files: list[dict[str, Any]], conversation_id: UUID, message_id: UUID
+    ) -> None: ...
+
+    def turn(self, user_id: UUID, role: Role, text: str, files: list[dict[str, Any]]) -> Turn:
+        """The message as the model sees it: documents' text before the message (within
+        `fileTokenLimit`), images as image parts."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from application.agents.chat import AgentChats
 from application.chat.catalog import Catalog
 from application.chat.charging import TurnBilling
 from application.chat.generation import Generations
-from application.chat.ports import StreamBus
+from application.chat.ports import Attachments, StreamBus
 from application.chat.progress import PROTOCOL, Frames, Status
 from application.chat.status import GenerationStatus
 from application.chat.sweep import Sweep
@@ -45,6 +45,7 @@ class ChatService:
         billing: TurnBilling | None = None,
         memory: Callable[[UUID], str] | None = None,
         agents: AgentChats | None = None,
+        attachments: Attachments | None = None,
     ) -> None:
         """`agents` serves chats with an agent (endpoint `agents`, with its tools). `titles`
         queues model-made titles (a worker actor's `send`, made by `titler`);
@@ -61,7 +62,15 @@ class ChatService:
         )
         self._tasks = self.generations.tasks  # the generations running in this process
         self.turns = Turns(
-            conversations, messages, catalog, self.generations, node, bind, memory, agents
+            conversations,
+            messages,
+            catalog,
+            self.generations,
+            node,
+            bind,
+            memory,
+            agents,
+            attachments,
         )
         self.watch = GenerationStatus(self.generations)
         self.sweeper = Sweep(conversations, catalog, self.generations, node)

@@ -18,7 +18,7 @@ from eventsourcing.persistence import IntegrityError
 from application.agents.chat import AgentChats, AgentSetup
 from application.chat.catalog import Catalog
 from application.chat.generation import Generations, Plan
-from application.chat.ports import Job, ModelRequest, Turn
+from application.chat.ports import Attachments, Job, ModelRequest, Role, Turn
 from application.chat.progress import PROTOCOL
 from application.chat.titles import KeyBinding
 from application.conversations.conversations import Conversations
@@ -48,7 +48,8 @@ class StartChat:
     edited_text: str | None = None  # editedContent: the user's edit of the answer continued
     settings: dict[str, Any] = field(default_factory=dict)
     is_temporary: bool = False  # LibreChat's isTemporary: a new conversation is never listed
-    files: list[dict[str, Any]] | None = None  # attached to the user message
+    # the files sent with the text: the sender's own uploads are kept as recorded, others as sent
+    files: list[dict[str, Any]] | None = None
     project_id: str | None = None  # chatProjectId: the chat project a new conversation joins
     agent_id: str | None = None  # a chat with this agent (endpoint `agents`)
 
@@ -64,8 +65,10 @@ class Turns:
         bind: KeyBinding | None = None,
         memory: Callable[[UUID], str] | None = None,
         agents: AgentChats | None = None,
+        attachments: Attachments | None = None,
     ) -> None:
         self.conversations = conversations
+        self.attachments = attachments
         self.messages = messages
         self.catalog = catalog
         self.generations = generations
@@ -165,7 +168,7 @@ class Turns:
             else response_id,
         )
         current = self.conversations.get(user_id, conversation_id)
-        history = _history(current.messages, parent_id)
+        history = _history(current.messages, parent_id, self._as_turn(user_id))
         if self.bind is not None:  # a `user_provided` endpoint runs on the user's own key
             endpoint = self.bind(user_id, endpoint)
         if agent is None:
@@ -210,6 +213,7 @@ class Turns:
         if not command.text.strip():
             raise Invalid("Message text is required")
         message_id = _uuid(command.override_user_message_id) or uuid.uuid4()
+        files = self._files(user_id, command)
         done = self.messages.post_message(
             user_id,
             conversation.id,
@@ -218,10 +222,28 @@ class Turns:
             sender="User",
             is_created_by_user=True,
             text=command.text,
-            extra={"files": command.files} if command.files else {},
+            **({"files": files} if files else {}),
         )
         message: Message = done.value
+        if files and self.attachments is not None:
+            self.attachments.attach(user_id, files, conversation.id, message_id)
         return self.frames.message(message, conversation.id), message_id, ""
+
+    def _files(self, user_id: UUID, command: StartChat) -> list[dict[str, Any]]:
+        if not command.files or self.attachments is None:
+            return list(command.files or [])
+        return self.attachments.resolve(user_id, command.files, command.endpoint)
+
+    def _as_turn(self, user_id: UUID) -> Callable[[Message], Turn]:
+        attachments = self.attachments
+
+        def turn(m: Message) -> Turn:
+            role: Role = "user" if m.is_created_by_user else "assistant"
+            if m.files and attachments is not None:
+                return attachments.turn(user_id, role, m.text, m.files)
+            return Turn(role, m.text)
+
+        return turn
 
 
 def _request(
@@ -239,13 +261,15 @@ def _request(
     )
 
 
-def _history(messages: dict[UUID, Message], parent_id: UUID) -> list[Turn]:
+def _history(
+    messages: dict[UUID, Message], parent_id: UUID, as_turn: Callable[[Message], Turn]
+) -> list[Turn]:
     path: list[Message] = []
     current = parent_id
     while current in messages and len(path) < 10_000:
         path.append(messages[current])
         current = messages[current].parent_message_id
-    return [Turn("user" if m.is_created_by_user else "assistant", m.text) for m in reversed(path)]
+    return [as_turn(m) for m in reversed(path)]
 
 
 def _uuid(value: str | None) -> UUID | None:

@@ -31,19 +31,9 @@ LIBRECHAT_KEYS = frozenset(
 )  # fmt: skip
 # the sections Chronicle reads; the rest of LibreChat's are accepted and reported
 USED = frozenset(
-    {
-        "version",
-        "cache",
-        "interface",
-        "endpoints",
-        "balance",
-        "registration",
-        "modelSpecs",
-        "memory",
-        "mcpServers",
-        "mcpSettings",
-    }
-)  # fmt: skip
+    {"version", "cache", "interface", "endpoints", "balance", "registration", "modelSpecs"}
+    | {"memory", "fileConfig", "fileStrategy", "speech", "mcpServers", "mcpSettings"}
+)
 # the endpoints Chronicle serves from `endpoints:`; LibreChat's others are reported
 USED_ENDPOINTS = frozenset({"custom", "openAI", "anthropic"})
 DEFAULT_SOCIAL_LOGINS = ("google", "facebook", "openid", "github", "discord", "saml", "apple")
@@ -118,6 +108,11 @@ def _unused(sections: Mapping[str, Any]) -> list[str]:
             notices.append(f"{key}: not a LibreChat setting; ignored")
         elif key not in USED:
             notices.append(f"{key}: accepted; its feature is not served yet, so it has no effect")
+    speech = sections.get("speech")
+    if isinstance(speech, dict):  # speechTab is served; the server's own engines are not yet
+        for engine in ("tts", "stt"):
+            if engine in speech:
+                notices.append(f"speech.{engine}: accepted; server speech is not served yet")
     endpoints = sections.get("endpoints")
     if isinstance(endpoints, dict):
         for name in endpoints:

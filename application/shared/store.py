@@ -20,7 +20,7 @@ from domain.shared.events import DomainEvent
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
 
-CONTEXTS = ("identity", "conversations", "sharing", "billing", "agents", "memories")
+CONTEXTS = ("identity", "conversations", "sharing", "billing", "agents", "memories", "files")
 
 
 @dataclass(frozen=True)

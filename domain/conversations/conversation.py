@@ -60,6 +60,7 @@ class Message:
     updated_at: datetime
     feedback: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    files: list[dict[str, Any]] | None = None
 
 
 class Conversation(Aggregate):
@@ -332,6 +333,7 @@ class Conversation(Aggregate):
             created_at=event.created_at or event.timestamp,
             updated_at=event.timestamp,
             extra=dict(event.extra),
+            files=event.files,
         )
         self.updated_at = event.timestamp
 

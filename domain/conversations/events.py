@@ -71,7 +71,7 @@ class ConversationDeleted(ConversationEvent, frozen=True, kw_only=True):
 
 class MessagePosted(ConversationEvent, frozen=True, kw_only=True):
     TOPIC = "conversations.MessagePosted"
-    personal = ("text", "content")
+    personal = ("text", "content", "files")
     message_id: UUID
     parent_message_id: UUID
     sender: str
@@ -85,6 +85,9 @@ class MessagePosted(ConversationEvent, frozen=True, kw_only=True):
     error: bool = False
     extra: dict[str, Any] = {}
     created_at: datetime | None = None  # the original time of an imported message
+    # the files sent with it (LibreChat's message `files`: file_id, filename, filepath, type,
+    # width, height), resolved from the sender's own uploads
+    files: list[dict[str, Any]] | None = None
 
 
 class ToolCallCompleted(ConversationEvent, frozen=True, kw_only=True):

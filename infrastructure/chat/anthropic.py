@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -109,7 +110,7 @@ def _messages(turns: list[Turn]) -> list[dict[str, Any]]:
             ]
             out.append({"role": "assistant", "content": blocks})
         else:
-            out.append({"role": turn.role, "content": turn.text})
+            out.append({"role": turn.role, "content": _content(turn)})
     return out
 
 
@@ -168,3 +169,21 @@ def _delta(event: Any) -> Chunk | None:
     if event.delta.type == "thinking_delta":
         return ReasoningDelta(event.delta.thinking)
     return None
+
+
+def _content(turn: Turn) -> str | list[dict[str, Any]]:
+    """Text alone, or (a vision request) base64 `image` parts before the text part."""
+    if not turn.images or turn.role != "user":
+        return turn.text
+    parts: list[dict[str, Any]] = [
+        {
+            "type": "image",
+            "source": {
+                "type": "base64",
+                "media_type": image.type,
+                "data": base64.b64encode(image.data).decode(),
+            },
+        }
+        for image in turn.images
+    ]
+    return [*parts, {"type": "text", "text": turn.text}]

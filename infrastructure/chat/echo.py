@@ -15,8 +15,12 @@ class EchoModel:
         self.delay = delay
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[Chunk]:
-        last = next((t.text for t in reversed(request.turns) if t.role == "user"), "")
-        words = f"Echo: {last}".split(" ")
+        turn = next((t for t in reversed(request.turns) if t.role == "user"), None)
+        last = turn.text if turn else ""
+        seen = (
+            "".join(f" [image {i.type} {len(i.data)} bytes]" for i in turn.images) if turn else ""
+        )
+        words = f"Echo: {last}{seen}".split(" ")
         for index, word in enumerate(words):
             if self.delay:
                 await asyncio.sleep(self.delay)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -71,6 +72,17 @@ class OpenAIModel:
             yield call
 
 
+def _content(turn: Turn) -> str | list[dict[str, Any]]:
+    """Text alone, or (a vision request) a text part and one `image_url` part per image."""
+    if not turn.images or turn.role != "user":
+        return turn.text
+    parts: list[dict[str, Any]] = [{"type": "text", "text": turn.text}]
+    for image in turn.images:
+        url = f"data:{image.type};base64,{base64.b64encode(image.data).decode()}"
+        parts.append({"type": "image_url", "image_url": {"url": url}})
+    return parts
+
+
 def _arguments(request: ModelRequest) -> dict[str, Any]:
     messages: list[dict[str, Any]] = []
     if request.system:
@@ -104,7 +116,7 @@ def _arguments(request: ModelRequest) -> dict[str, Any]:
 def _message(turn: Turn) -> dict[str, Any]:
     if turn.role == "tool":
         return {"role": "tool", "tool_call_id": turn.tool_call_id, "content": turn.text}
-    message: dict[str, Any] = {"role": turn.role, "content": turn.text}
+    message: dict[str, Any] = {"role": turn.role, "content": _content(turn)}
     if turn.tool_calls:
         message["content"] = turn.text or None
         message["tool_calls"] = [

@@ -113,7 +113,7 @@ def _row(e: MessagePosted) -> dict[str, Any]:
         "unfinished": e.unfinished,
         "error": e.error,
         "feedback": None,
-        "extra": e.extra or {},
+        "extra": {**(e.extra or {}), "files": e.files} if e.files else (e.extra or {}),
         "sequence": e.originator_version,
         "created_at": e.created_at or e.timestamp,
         "updated_at": e.timestamp,

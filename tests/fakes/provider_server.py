@@ -7,7 +7,9 @@ The real SDKs are pointed at it. What it does is steered by markers in the last 
 `[[plain_error:404]]` answers that status with the bare `{"error": "<text>"}` body some
 OpenAI-compatible servers send, `[[key]]` ends the answer with the API key it was called
 with (`key=<bearer token>`), `[[params]]` with the request's parameter names
-(`params=a,b,…`). `GET /v1/models` lists `fake-a` and `fake-b`.
+(`params=a,b,…`). `GET /v1/models` lists `fake-a` and `fake-b`. A message whose content
+is a list of parts (vision) is answered from its text parts, and every request's body is
+kept in `RECEIVED` for tests to inspect.
 The answer is "Hello from <provider>: <prompt>".
 
 Tool calls: when the request offers tools and the last user prompt says `[[tool:NAME]]`,
@@ -34,6 +36,13 @@ from litestar.response import Response, Stream
 MARKER = re.compile(r"\[\[(\w+)(?::([\w.]+))?\]\]")
 # Every request body the fake providers received, in order: what a test checks the model saw.
 RECEIVED: list[dict[str, Any]] = []
+
+
+def _prompt(content: Any) -> str:
+    """The text of a message: a string, or the text parts of a list of parts."""
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") for p in content if p.get("type") == "text")
+    return str(content)
 
 
 def _behaviour(text: str) -> dict[str, str]:
@@ -104,7 +113,7 @@ async def openai_chat(request: Request[Any, Any, Any]) -> Any:
     RECEIVED.append(payload)
     if payload.get("tools"):
         return _openai_tools(payload)
-    prompt = payload["messages"][-1]["content"]
+    prompt = _prompt(payload["messages"][-1]["content"])
     behaviour = _behaviour(prompt)
     if (failure := _failure(behaviour, "openai")) is not None:
         return failure
@@ -268,7 +277,8 @@ async def anthropic_messages(request: Request[Any, Any, Any]) -> Any:
     RECEIVED.append(payload)
     if payload.get("tools"):
         return _anthropic_tools(payload)
-    prompt = payload["messages"][-1]["content"]
+    content = payload["messages"][-1]["content"]
+    prompt = _prompt(content) if isinstance(content, list) else content
     behaviour = _behaviour(prompt if isinstance(prompt, str) else json.dumps(prompt))
     if (failure := _failure(behaviour, "anthropic")) is not None:
         return failure

@@ -1,0 +1,1 @@
+"""LibreChat's files, images, avatar and speech routes."""

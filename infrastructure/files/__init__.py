@@ -1,0 +1,1 @@
+"""Adapters of the files context: storage strategies, images (Pillow), document text."""

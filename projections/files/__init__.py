@@ -1,0 +1,1 @@
+"""The files read model: a user's files in LibreChat's file shape."""
