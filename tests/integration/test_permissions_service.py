@@ -113,6 +113,8 @@ def test_capabilities_bypass_and_admin_holds_all(container: Any) -> None:
     admin = register(container, "admin@example.com")
     owner = register(container, "owner@example.com")
     bob = register(container, "bob@example.com")
+    # ACL alone judges the made-up agent "a1" (the agents' catalog would answer 404 for it)
+    perms.catalogs.pop("agent", None)
     perms.create_owner("agent", "a1", owner)
     assert caps.has(admin, "read:audit_log")
     assert not caps.has(bob, "read:agents")
