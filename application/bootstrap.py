@@ -109,6 +109,7 @@ from projections.sharing.index import ProjectedLinkIndex
 from projections.sharing.view_counts import SqlViewCounts
 from workers.chat import register_titles
 from workers.conversations import RetentionSweeper
+from workers.periodic import Periodic
 from workers.projections import MemoryPendingPokes, PendingPokes, Poker, Sweeper, register_catch_up
 
 log = logging.getLogger("chronicle.config")
@@ -182,7 +183,7 @@ class Container:
     redis: redis.Redis | None = None
     commit_listeners: list[CommitHook] = field(default_factory=list)
     plugins: Plugins = field(default_factory=Plugins)  # custom/ (application/plugins/)
-    _running: list[dramatiq.Worker | Sweeper | RetentionSweeper] = field(default_factory=list)
+    _running: list[dramatiq.Worker | Periodic] = field(default_factory=list)
 
     def start_workers(self, threads: int | None = None, idle_wake_ms: int = 100) -> None:
         """The Dramatiq consumers and the sweep, then a poke for every projection: in-process
@@ -295,7 +296,7 @@ def bootstrap(
     directory = ProjectedDirectory(read_side.reads, read_side.consistency)
     roles = Roles(stores["identity"], directory)
     memories = _memories(settings, stores["memories"], _memory_use(roles, identity.service))
-    running: list[dramatiq.Worker | Sweeper | RetentionSweeper] = []  # in-process workers
+    running: list[dramatiq.Worker | Periodic] = []  # in-process workers
     sharing = _sharing(stores["sharing"], read_side, identity.service, lambda: bool(running))
     links = ProjectedLinkIndex(read_side.reads, read_side.consistency)
     link_access = AclAccess(sharing.permissions)

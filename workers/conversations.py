@@ -5,37 +5,24 @@ running at once is harmless: each removal is decided by the conversation's aggre
 from __future__ import annotations
 
 import logging
-import threading
 
 from application.conversations.retention import Retention
+from workers.periodic import Periodic
 
 log = logging.getLogger("chronicle.retention")
 
 
-class RetentionSweeper:
+class RetentionSweeper(Periodic):
     """Runs `Retention.sweep` every `interval` seconds (and once at start)."""
 
     def __init__(self, retention: Retention, interval: float) -> None:
         self._retention = retention
-        self._interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="retention-sweep", daemon=True)
+        super().__init__("retention-sweep", interval, self._sweep, at_start=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while True:
-            try:
-                removed = self._retention.sweep()
-                if removed:
-                    log.info("removed %d expired temporary conversations", removed)
-            except Exception:  # the database is down: the next round tries again
-                log.warning("retention sweep failed", exc_info=True)
-            if self._stop.wait(self._interval):
-                return
+    def _sweep(self) -> None:
+        try:
+            removed = self._retention.sweep()
+            if removed:
+                log.info("removed %d expired temporary conversations", removed)
+        except Exception:  # the database is down: the next round tries again
+            log.warning("retention sweep failed", exc_info=True)

@@ -13,6 +13,7 @@ import dramatiq
 from application.shared.store import Position
 from projections.engine.engine import ProjectionEngine
 from workers.actors import declare
+from workers.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -97,23 +98,8 @@ def register_catch_up(
     )
 
 
-class Sweeper:
+class Sweeper(Periodic):
     """Pokes every projection every `interval` seconds: the safety net for lost pokes."""
 
     def __init__(self, poker: Poker, interval: float) -> None:
-        self._poker = poker
-        self._interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="projection-sweep", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            self._poker.poke_all()
+        super().__init__("projection-sweep", interval, poker.poke_all)
