@@ -36,6 +36,10 @@ class Api:
         self.register(email)
         return self.login(email)
 
+    def user_id(self, headers: dict[str, str]) -> str:
+        """The signed-in user's id, as `GET /api/user` answers it."""
+        return str(self.client.get("/api/user", headers=headers).json()["id"])
+
     def events(self, context: str = "identity") -> int:
         return int(self.container.stores[context].head())
 

@@ -15,15 +15,11 @@ GROUPS, GRANTS = "/api/admin/groups", "/api/admin/grants"
 NOBODY = "00000000-0000-4000-8000-000000000000"
 
 
-def _id(api: Api, headers: dict[str, str]) -> str:
-    return str(api.client.get("/api/user", headers=headers).json()["id"])
-
-
 def _people(api: Api) -> tuple[dict[str, str], dict[str, str], str, str]:
     admin = api.user("boss@example.com")
     api.register("ann@example.com", name="Annabel Lee")
     user = api.login("ann@example.com")
-    return admin, user, _id(api, admin), _id(api, user)
+    return admin, user, api.user_id(admin), api.user_id(user)
 
 
 def _ok(response: Any, status: int = 200) -> Any:

@@ -15,15 +15,11 @@ from tests.e2e.conftest import Api
 BASE = "/api/admin/roles"
 
 
-def _id(api: Api, headers: dict[str, str]) -> str:
-    return str(api.client.get("/api/user", headers=headers).json()["id"])
-
-
 def _people(api: Api) -> tuple[dict[str, str], dict[str, str], str, str]:
     admin = api.user("boss@example.com")
     api.register("ann@example.com", name="Annabel Lee")
     user = api.login("ann@example.com")
-    return admin, user, _id(api, admin), _id(api, user)
+    return admin, user, api.user_id(admin), api.user_id(user)
 
 
 def _ok(response: Any, status: int = 200) -> Any:
@@ -128,7 +124,7 @@ def test_a_custom_role_is_created_read_renamed_and_deleted(api: Api) -> None:
         "offset": 0,
     }
     grant = api.container.capabilities.grant
-    grant(Principal.role("editors"), "read:users", UUID(_id(api, admin)))
+    grant(Principal.role("editors"), "read:users", UUID(api.user_id(admin)))
     # a rename moves the members with it, in the same commit, and its grants
     renamed = _ok(api.client.patch(f"{BASE}/editors", json={"name": "writers"}, headers=admin))
     assert renamed["role"]["name"] == "writers" and renamed["role"]["description"] == "Edit"

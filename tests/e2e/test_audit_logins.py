@@ -8,14 +8,10 @@ from datetime import UTC, datetime, timedelta
 from tests.e2e.conftest import Api
 
 
-def _id(api: Api, headers: dict[str, str]) -> str:
-    return str(api.client.get("/api/user", headers=headers).json()["id"])
-
-
 def test_an_auditor_sees_successes_failures_and_logouts_in_order(api: Api) -> None:
     admin = api.user("root@example.com")  # the first user is ADMIN
     bob = api.user("bob@example.com")
-    bob_id = _id(api, bob)
+    bob_id = api.user_id(bob)
     refused = api.client.post(
         "/api/auth/login", json={"email": "bob@example.com", "password": "wrong password"}
     )
@@ -38,7 +34,7 @@ def test_an_auditor_sees_successes_failures_and_logouts_in_order(api: Api) -> No
 
 def test_the_period_bounds_the_history(api: Api) -> None:
     admin = api.user("root@example.com")
-    bob_id = _id(api, api.user("bob@example.com"))
+    bob_id = api.user_id(api.user("bob@example.com"))
     later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
 
     url = f"/api/audit/users/{bob_id}/logins"
@@ -52,7 +48,7 @@ def test_the_period_bounds_the_history(api: Api) -> None:
 def test_only_auditors_may_read_and_bad_input_is_400(api: Api) -> None:
     admin = api.user("root@example.com")
     bob = api.user("bob@example.com")
-    bob_id = _id(api, bob)
+    bob_id = api.user_id(bob)
     carol = api.user("carol@example.com")
 
     assert api.client.get(f"/api/audit/users/{bob_id}/logins", headers=carol).status_code == 403
